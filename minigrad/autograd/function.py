@@ -1,0 +1,279 @@
+"""``Function`` (an op's forward and backward rules) and ``Context`` (one node of the graph).
+
+Calling ``MyOp.apply(x, y)`` runs ``MyOp.forward(ctx, x, y)`` with recording off and, when some
+input requires grad and recording is on, keeps ``ctx`` as the node that produced the outputs. The
+node remembers, per forward argument, where its gradient must go (``ctx.parents``: another node,
+a leaf tensor, or None), the values saved for backward, and the shape each input was broadcast to.
+It never holds a strong reference to its own outputs, so freeing the loss frees the graph.
+
+Built-in ops set ``raw = True``: their forward receives raw arrays and their backward receives
+raw arrays and ``ctx.xp`` (the array library) when no graph is recorded, or Tensors and
+``ctx.xp = minigrad`` when ``create_graph=True``. The same rule serves both modes.
+"""
+from __future__ import annotations
+
+import contextvars
+
+from .. import backend
+from ..tensor import Tensor
+from . import anomaly, grad_mode
+
+# override_gradient's registry: {Function class: backward rule}, bound when the forward runs.
+_overrides: contextvars.ContextVar = contextvars.ContextVar("minigrad_overrides", default=None)
+
+
+class _OutRef:
+    """A saved *output*: kept by value (the array) so the node does not own its output Tensor."""
+
+    __slots__ = ("index", "array")
+
+    def __init__(self, index, array):
+        self.index, self.array = index, array
+
+
+class Context:
+    """One recorded op application: the node of the graph and the ``ctx`` of its rules."""
+
+    __slots__ = ("fn", "parents", "parent_idx", "needs_input_grad", "in_shapes", "bshapes",
+                 "out_meta", "_saved", "_versions", "released", "hooks", "retained", "non_diff",
+                 "rule", "xp", "graph_mode", "origin", "__dict__", "__weakref__")
+
+    def __init__(self, fn):
+        self.fn = fn
+        self._saved = ()
+        self.bshapes = None
+        self.non_diff = None
+        self.released = False
+        self.hooks = None
+        self.retained = None
+        self.rule = None
+        self.graph_mode = False
+        self.origin = None
+        self._versions = None
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__ + "Backward"
+
+    # ---------------------------------------------------------------- used inside forward
+    def save_for_backward(self, *values) -> None:
+        """Keep inputs or outputs (Tensors, or arrays in built-in ops) for the backward rule."""
+        self._saved = values
+
+    def mark_non_differentiable(self, *outputs) -> None:
+        """Declare outputs (e.g. indices) that never carry a gradient."""
+        self.non_diff = tuple(id(o) for o in outputs)
+
+    def set_broadcast(self, *shapes) -> None:
+        """Record the shape each input was broadcast to (one entry per forward argument).
+
+        The backward rule may then return gradients of those shapes; the engine sums them back
+        to each input's own shape. Nothing else is reduced for it.
+        """
+        self.bshapes = shapes
+
+    # ---------------------------------------------------------------- used inside backward
+    @property
+    def saved_tensors(self) -> tuple:
+        """The saved values as Tensors (outputs come back re-attached to this node)."""
+        if self.released:
+            raise _released_error(self)
+        self._check_versions()
+        return tuple(self._as_tensor(v) for v in self._saved)
+
+    @property
+    def saved(self) -> tuple:
+        """Built-in ops: the saved values as arrays, or as Tensors when recording a graph."""
+        if self.released:
+            raise _released_error(self)
+        if self._versions is not None:
+            self._check_versions()
+        if self.graph_mode:
+            return tuple(self._as_tensor(v) for v in self._saved)
+        return tuple(v.data if type(v) is Tensor else v.array if type(v) is _OutRef else v
+                     for v in self._saved)
+
+    def _as_tensor(self, v):
+        if type(v) is _OutRef:
+            return Tensor(v.array, requires_grad=True, grad_fn=self, out_index=v.index)
+        return v
+
+    def _check_versions(self):
+        if self._versions is None:
+            return
+        for v, ver in zip(self._saved, self._versions):
+            if type(v) is Tensor and v._version != ver:
+                raise RuntimeError(
+                    f"{self.name}: a tensor of shape {v.shape} saved for backward was modified in "
+                    f"place (it is at version {v._version}; the op saved version {ver}). Compute "
+                    "the loss again after changing it, or change a clone (.detach() and a copy)."
+                )
+
+    # ---------------------------------------------------------------- hooks on outputs
+    def hooks_for(self, index: int) -> list:
+        if self.hooks is None:
+            self.hooks = {}
+        return self.hooks.setdefault(index, [])
+
+    def retain(self, index: int, ref) -> None:
+        if self.retained is None:
+            self.retained = {}
+        self.retained[index] = ref
+
+    def release(self) -> None:
+        """Free what was saved for backward; links to other nodes stay (for drawing the graph)."""
+        self._saved = ()
+        self.released = True
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+
+def _released_error(node) -> RuntimeError:
+    return RuntimeError(
+        f"Trying to backward through {node.name} a second time: its saved values were freed "
+        "after the first backward. Pass retain_graph=True to the first backward (or grad) if you "
+        "need to go through the graph again."
+    )
+
+
+class Function:
+    """Base class of every op. Subclass it, write ``forward``/``backward``, call ``.apply``.
+
+    ``forward(ctx, *args)`` gets Tensors with recording off and returns a Tensor or a tuple;
+    ``backward(ctx, *grads)`` returns one gradient per forward argument (None for non-Tensor
+    arguments; None for a Tensor means zero).
+    """
+
+    raw = False  # built-in ops: forward/backward on raw arrays when possible
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("a Function subclass must define forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError("a Function subclass must define backward(ctx, *grads)")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        tensors = [a for a in args if type(a) is Tensor or isinstance(a, Tensor)]
+        if len(tensors) > 1:
+            _check_devices(cls, tensors)
+        record = grad_mode._enabled and any(t._rg for t in tensors)
+        ctx = Context(cls)
+        if cls.raw:
+            arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+            out = cls.forward(ctx, *arrays, **kwargs)
+        else:
+            arrays = None
+            with grad_mode.no_grad():
+                out = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(out, tuple)
+        outs = (out,) if single else out
+        like = tensors[0].data if tensors else None
+        results = tuple(_wrap_output(o, like) for o in outs)
+        if anomaly._enabled:
+            anomaly.check_forward(cls, args, results)
+        if record:
+            _record(cls, ctx, args, arrays, results)
+        return results[0] if single else results
+
+
+def _wrap_output(o, like):
+    if isinstance(o, Tensor):
+        return o
+    if isinstance(o, (int, float, bool)):
+        dt = backend.dtype_of(like) if like is not None else backend.default_float
+        host = backend.scalar_array(o, dt)
+        return Tensor(backend.from_numpy(host, backend.device_of(like)) if like is not None
+                      else host)
+    return Tensor(o)
+
+
+def _record(cls, ctx, args, arrays, results):
+    parents = []
+    idx = []
+    needs = []
+    shapes = []
+    for a in args:
+        if isinstance(a, Tensor):
+            shapes.append(tuple(a.data.shape))
+            if a._rg:
+                needs.append(True)
+                if a.grad_fn is None:
+                    parents.append(a)
+                    idx.append(0)
+                else:
+                    parents.append(a.grad_fn)
+                    idx.append(a._out_index)
+                continue
+        else:
+            shapes.append(None)
+        needs.append(False)
+        parents.append(None)
+        idx.append(0)
+    ctx.parents = tuple(parents)
+    ctx.parent_idx = tuple(idx)
+    ctx.needs_input_grad = tuple(needs)
+    ctx.in_shapes = tuple(shapes)
+    non_diff = ctx.non_diff
+    meta = []
+    for i, r in enumerate(results):
+        meta.append((tuple(r.data.shape), backend.dtype_of(r.data)))
+        if non_diff is not None and (id(r) in non_diff or id(r.data) in non_diff):
+            continue
+        if backend.is_floating(backend.dtype_of(r.data)):
+            r._rg = True
+            r.grad_fn = ctx
+            r._out_index = i
+    ctx.out_meta = meta
+    if non_diff is not None:
+        ctx.non_diff = tuple(i for i, r in enumerate(results) if r.grad_fn is not ctx)
+    # Saved values: map raw arrays back to the tensors they came from (inputs) or to output refs.
+    saved = ctx._saved
+    if saved:
+        out_src = arrays if arrays is not None else None
+        conv = []
+        for s in saved:
+            conv.append(_saved_entry(s, args, out_src, results))
+        ctx._saved = tuple(conv)
+        ctx._versions = tuple(v._version if type(v) is Tensor else 0 for v in ctx._saved)
+    else:
+        ctx._versions = None
+    rules = _overrides.get()
+    if rules is not None:
+        ctx.rule = rules.get(cls)
+    if anomaly._enabled:
+        ctx.origin = anomaly.user_frame()
+
+
+def _saved_entry(s, args, arrays, results):
+    if s is None or isinstance(s, (int, float, bool)):
+        return s
+    if isinstance(s, Tensor):
+        for j, r in enumerate(results):
+            if s is r:
+                return _OutRef(j, r.data)
+        return s
+    if arrays is not None:
+        for a, arr in zip(args, arrays):
+            if arr is s and isinstance(a, Tensor):
+                return a
+    for j, r in enumerate(results):
+        if r.data is s:
+            return _OutRef(j, s)
+    return Tensor(s)
+
+
+def _check_devices(cls, tensors):
+    t0 = type(tensors[0].data)
+    if all(type(t.data) is t0 for t in tensors) and t0.__module__ == "numpy":
+        return
+    devs = [t.device for t in tensors]
+    if len(set(devs)) > 1:
+        shapes = ", ".join(f"{t.shape} on {d}" for t, d in zip(tensors, devs))
+        raise RuntimeError(
+            f"{cls.__name__}: expected all tensors on one device, got {shapes}. Move them with "
+            ".to(device) first; minigrad never moves data between devices silently."
+        )

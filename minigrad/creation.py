@@ -1,0 +1,155 @@
+"""Making tensors: ``tensor`` (always copies), ``zeros``/``ones``/``full``/``arange``/``eye``,
+random ``rand``/``randn`` from one seeded host generator, the ``*_like`` forms and DLPack."""
+from __future__ import annotations
+
+from . import backend
+from .tensor import Tensor
+
+
+def _device(device, default="cpu"):
+    return backend.normalize_device(device) if device is not None else default
+
+
+def _check_rg(requires_grad, dtype, fn):
+    if requires_grad and not backend.is_floating(dtype):
+        raise TypeError(f"{fn}: only floating-point tensors can require gradients, got dtype "
+                        f"{dtype}; pass dtype=minigrad.float32 (or float64)")
+
+
+def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """A new tensor holding a copy of ``data``.
+
+    With ``dtype=None``: Python floats give float32, ints int64, bools bool; an array keeps its
+    dtype. ``device=None`` keeps the data where it is (host data goes to the CPU).
+    """
+    dt = backend.canonical_dtype(dtype) if dtype is not None else None
+    if isinstance(data, Tensor):
+        arr, src = data.data, data.device
+    elif backend.is_array(data):
+        arr, src = data, backend.device_of(data)
+    else:
+        arr, src = backend.host_asarray(data, dt), "cpu"
+    dev = _device(device, src)
+    if src == dev:
+        out = backend.copy(arr)
+    else:
+        out = backend.to_device(backend.to_numpy(arr), dev)
+        if src == "cpu" and dev == "cpu":
+            out = backend.copy(out)
+    if dt is not None and backend.dtype_of(out) != dt:
+        xp = backend.namespace(out)
+        out = xp.astype(out, backend.native_dtype(xp, dt))
+    t = Tensor(out)
+    _check_rg(requires_grad, t.dtype, "tensor")
+    t._rg = bool(requires_grad)
+    return t
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like :func:`tensor` but returns ``data`` itself when it is already a matching Tensor."""
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == backend.canonical_dtype(dtype)
+                                     ) and (device is None or data.device ==
+                                            backend.normalize_device(device)):
+        return data
+    return tensor(data, dtype=dtype, device=device)
+
+
+def _make(host, device, requires_grad, fn):
+    t = Tensor(backend.from_numpy(host, _device(device)))
+    _check_rg(requires_grad, t.dtype, fn)
+    t._rg = bool(requires_grad)
+    return t
+
+
+def _shape(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        return tuple(size[0])
+    return tuple(size)
+
+
+def _dt(dtype):
+    return backend.canonical_dtype(dtype) if dtype is not None else backend.default_float
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor of zeros (float32 unless ``dtype``)."""
+    return _make(backend.host_full(_shape(size), 0, _dt(dtype)), device, requires_grad, "zeros")
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor of ones (float32 unless ``dtype``)."""
+    return _make(backend.host_full(_shape(size), 1, _dt(dtype)), device, requires_grad, "ones")
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor filled with ``fill_value`` (dtype inferred from it unless given)."""
+    dt = backend.canonical_dtype(dtype) if dtype is not None else backend.default_dtype_for(
+        fill_value)
+    shape = (size,) if isinstance(size, int) else tuple(size)
+    return _make(backend.host_full(shape, fill_value, dt), device, requires_grad, "full")
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Evenly spaced values in ``[start, end)``; int64 for int arguments, else float32."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        dtype = backend.int64 if all(isinstance(v, int) for v in (start, end, step)) else \
+            backend.default_float
+    host = backend.arange_host(start, end, step, backend.canonical_dtype(dtype))
+    return _make(host, device, requires_grad, "arange")
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """The ``n x m`` identity matrix."""
+    return _make(backend.host_eye(n, m, _dt(dtype)), device, requires_grad, "eye")
+
+
+def rand(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Uniform [0, 1) samples from minigrad's seeded generator (see ``manual_seed``)."""
+    host = backend.rng().random(_shape(size)).astype(_dt(dtype))
+    return _make(host, device, requires_grad, "rand")
+
+
+def randn(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Standard normal samples from minigrad's seeded generator (see ``manual_seed``)."""
+    host = backend.rng().standard_normal(_shape(size)).astype(_dt(dtype))
+    return _make(host, device, requires_grad, "randn")
+
+
+def _like(fn, x, dtype, device, requires_grad, **kw):
+    return fn(x.shape, dtype=dtype or x.dtype, device=device or x.device,
+              requires_grad=requires_grad, **kw)
+
+
+def zeros_like(x, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _like(zeros, x, dtype, device, requires_grad)
+
+
+def ones_like(x, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _like(ones, x, dtype, device, requires_grad)
+
+
+def full_like(x, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return full(x.shape, fill_value, dtype=dtype or x.dtype, device=device or x.device,
+                requires_grad=requires_grad)
+
+
+def rand_like(x, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _like(rand, x, dtype, device, requires_grad)
+
+
+def randn_like(x, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _like(randn, x, dtype, device, requires_grad)
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the one generator behind init, dropout, shuffling and ``rand``/``randn``."""
+    backend.manual_seed(seed)
+
+
+def from_dlpack(obj) -> Tensor:
+    """Wrap an array from another library (zero-copy where DLPack allows)."""
+    if not hasattr(obj, "__dlpack__"):
+        raise TypeError(f"from_dlpack: {type(obj).__name__} does not implement __dlpack__")
+    return Tensor(backend.from_dlpack(obj))

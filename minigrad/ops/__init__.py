@@ -1,0 +1,37 @@
+"""All built-in ops. Importing this package attaches Tensor's operator methods (``+``, ``@``,
+``.sum()``, ``.reshape()``, ...) as thin sugar over the functions defined here, and gives the
+engine the Tensor-level namespace that backward rules use when ``create_graph=True``."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from ..autograd import engine as _engine
+from .activation import LogSoftmax, Softmax, log_softmax, softmax
+from .arithmetic import (Add, Div, Maximum, Minimum, Mul, Neg, Pow, Sub, add, div, divide,
+                         maximum, minimum, mul, multiply, neg, negative, pow, sub, subtract,
+                         true_divide)
+from .compare import Where, eq, ge, gt, le, lt, ne, where
+from .convert import Cast, ToDevice
+from .indexing import GetItem, IndexAdd, getitem, index_add
+from .linalg import MatMul, Trace, matmul, outer, trace
+from .methods import attach, cast, to_device
+from .reduce import (LogSumExp, MaxMin, Mean, Norm2, Sum, argmax, argmin, logsumexp, max, mean,
+                     min, norm, sum, var)
+from .shape import (BroadcastTo, Cat, Permute, Reshape, broadcast_to, cat, concat, concatenate,
+                    expand, expand_dims, flatten, matrix_transpose, permute, permute_dims,
+                    reshape, squeeze, stack, transpose, unsqueeze, view)
+from .unary import (Abs, Clip, Cos, Exp, Log, Relu, Round, Sigmoid, Sign, Sin, Sqrt, Square,
+                    Tanh, abs, clamp, clip, cos, exp, log, relu, round, sigmoid, sign, sin, sqrt,
+                    square, tanh)
+
+# The names a backward rule may call as ctx.xp.<name>; RawNamespace offers the same on arrays.
+graph_namespace = SimpleNamespace(
+    sum=sum, reshape=reshape, broadcast_to=broadcast_to, where=where, exp=exp, log=log, cos=cos,
+    sin=sin, sign=sign, matmul=matmul, matrix_transpose=matrix_transpose,
+    permute_dims=permute_dims, unsqueeze=unsqueeze, cast=cast, index_add=index_add,
+    to_device=to_device, maximum=maximum, sqrt=sqrt, tanh=tanh, outer=outer,
+)
+_engine.graph_namespace = graph_namespace
+attach()
+
+__all__ = [n for n in dir() if not n.startswith("_")]

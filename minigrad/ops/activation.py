@@ -1,0 +1,62 @@
+"""Softmax and log-softmax along a dim, both computed stably (shifted by the max)."""
+from __future__ import annotations
+
+from .. import backend
+from ..autograd.function import Function
+
+
+class Softmax(Function):
+    """``exp(x) / sum(exp(x))`` along ``dim``. Backward: y * (g - sum(g * y))."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = backend.namespace(x)
+        e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
+        out = e / xp.sum(e, axis=dim, keepdims=True)
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved
+        return y * (g - ctx.xp.sum(g * y, axis=ctx.dim, keepdims=True)), None
+
+
+class LogSoftmax(Function):
+    """``x - logsumexp(x)`` along ``dim``. Backward: g - softmax(x) * sum(g)."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = backend.namespace(x)
+        shifted = x - xp.max(x, axis=dim, keepdims=True)
+        out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
+        ctx.dim = dim
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved
+        xp = ctx.xp
+        return g - xp.exp(out) * xp.sum(g, axis=ctx.dim, keepdims=True), None
+
+
+def _dim(x, dim):
+    if not -max(x.ndim, 1) <= dim < max(x.ndim, 1):
+        raise IndexError(f"dim {dim} is out of range for a tensor of shape {x.shape}")
+    return dim % max(x.ndim, 1)
+
+
+def softmax(x, dim=-1):
+    """Softmax along ``dim`` (default: the last)."""
+    return Softmax.apply(x, _dim(x, dim))
+
+
+def log_softmax(x, dim=-1):
+    """Log of softmax along ``dim``, without overflow for large logits."""
+    return LogSoftmax.apply(x, _dim(x, dim))

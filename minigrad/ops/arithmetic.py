@@ -1,0 +1,203 @@
+"""Binary arithmetic: + - * / ** maximum minimum, and negation.
+
+Each forward records the broadcast (output) shape for both inputs; the backward rule returns
+gradients of that shape and the engine sums them back to each input's own shape.
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .operands import broadcast_shape, promote
+
+
+class Add(Function):
+    """``a + b``. d/da = 1, d/db = 1."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a + b
+        ctx.set_broadcast(out.shape, out.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    """``a - b``. d/da = 1, d/db = -1."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a - b
+        ctx.set_broadcast(out.shape, out.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """``a * b``. d/da = b, d/db = a."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        out = a * b
+        ctx.set_broadcast(out.shape, out.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        need = ctx.needs_input_grad
+        return (g * b if need[0] else None), (g * a if need[1] else None)
+
+
+class Div(Function):
+    """``a / b``. d/da = 1/b, d/db = -a/b**2."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        out = a / b
+        ctx.set_broadcast(out.shape, out.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        need = ctx.needs_input_grad
+        ga = g / b if need[0] else None
+        gb = -g * a / (b * b) if need[1] else None
+        return ga, gb
+
+
+class Pow(Function):
+    """``a ** b``. d/da = b * a**(b-1), d/db = a**b * log(a) (needs a > 0)."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a ** b
+        ctx.save_for_backward(a, b, out)
+        ctx.set_broadcast(out.shape, out.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved
+        xp = ctx.xp
+        need = ctx.needs_input_grad
+        ga = g * b * a ** (b - 1) if need[0] else None
+        gb = g * out * xp.log(a) if need[1] else None
+        return ga, gb
+
+
+class Neg(Function):
+    """``-a``. d/da = -1."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Maximum(Function):
+    """Elementwise ``maximum(a, b)``; at ties the gradient is split evenly."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _ns(a, b).maximum(a, b)
+        ctx.save_for_backward(a, b)
+        ctx.set_broadcast(out.shape, out.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return _pick(ctx, g, greater=True)
+
+
+class Minimum(Function):
+    """Elementwise ``minimum(a, b)``; at ties the gradient is split evenly."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _ns(a, b).minimum(a, b)
+        ctx.save_for_backward(a, b)
+        ctx.set_broadcast(out.shape, out.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return _pick(ctx, g, greater=False)
+
+
+def _ns(a, b):
+    from .. import backend
+
+    return backend.namespace(a if hasattr(a, "shape") else b)
+
+
+def _pick(ctx, g, greater):
+    a, b = ctx.saved
+    xp = ctx.xp
+    win_a = (a > b) if greater else (a < b)
+    tie = a == b
+    half = g * 0.5
+    ga = xp.where(win_a, g, xp.where(tie, half, 0.0)) if ctx.needs_input_grad[0] else None
+    gb = xp.where(win_a, 0.0, xp.where(tie, half, g)) if ctx.needs_input_grad[1] else None
+    return ga, gb
+
+
+# ----------------------------------------------------------------------------- functions
+def _binary(op_name, cls):
+    def fn(a, b):
+        a, b = promote(op_name, a, b)
+        if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.shape != b.data.shape:
+            broadcast_shape(op_name, a.shape, b.shape)
+        return cls.apply(a, b)
+
+    fn.__name__ = op_name
+    fn.__doc__ = f"Elementwise ``{op_name}`` with NumPy broadcasting. {cls.__doc__}"
+    return fn
+
+
+add = _binary("add", Add)
+sub = _binary("sub", Sub)
+subtract = sub
+mul = _binary("mul", Mul)
+multiply = mul
+div = _binary("div", Div)
+divide = div
+true_divide = div
+pow = _binary("pow", Pow)  # noqa: A001 - PyTorch's name
+maximum = _binary("maximum", Maximum)
+minimum = _binary("minimum", Minimum)
+
+
+def neg(a):
+    """``-a``."""
+    return Neg.apply(a)
+
+
+negative = neg

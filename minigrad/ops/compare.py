@@ -1,0 +1,71 @@
+"""Comparisons (bool results, never differentiable) and ``where`` (differentiable in its values)."""
+from __future__ import annotations
+
+from .. import backend
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .operands import broadcast_shape, check_operand, promote
+
+
+def _compare(name, op):
+    def fn(a, b):
+        a, b = promote(name, a, b)
+        if isinstance(a, Tensor) and isinstance(b, Tensor):
+            if a.device != b.device:
+                raise RuntimeError(f"{name}: tensors on {a.device} and {b.device}")
+            broadcast_shape(name, a.shape, b.shape)
+        av = a.data if isinstance(a, Tensor) else a
+        bv = b.data if isinstance(b, Tensor) else b
+        return Tensor(op(av, bv))
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` comparison; returns a bool tensor with no gradient."
+    return fn
+
+
+eq = _compare("eq", lambda a, b: a == b)
+ne = _compare("ne", lambda a, b: a != b)
+lt = _compare("lt", lambda a, b: a < b)
+le = _compare("le", lambda a, b: a <= b)
+gt = _compare("gt", lambda a, b: a > b)
+ge = _compare("ge", lambda a, b: a >= b)
+
+
+class Where(Function):
+    """``cond ? a : b`` elementwise; the gradient goes to ``a`` where cond holds, else to ``b``."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        xp = backend.namespace(cond)
+        out = xp.where(cond, a, b)
+        ctx.save_for_backward(cond)
+        ctx.set_broadcast(None, out.shape, out.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved
+        xp = ctx.xp
+        need = ctx.needs_input_grad
+        ga = xp.where(cond, g, 0.0) if need[1] else None
+        gb = xp.where(cond, 0.0, g) if need[2] else None
+        return None, ga, gb
+
+
+def where(cond, a, b):
+    """Pick from ``a`` where ``cond`` is true and from ``b`` elsewhere (broadcasting)."""
+    if not isinstance(cond, Tensor) or cond.dtype != backend.bool_:
+        raise TypeError("where: the condition must be a bool Tensor (e.g. x > 0)")
+    a, b = promote("where", a, b)
+    like = a if isinstance(a, Tensor) else b
+    if not isinstance(like, Tensor):
+        like = Tensor(backend.from_numpy(backend.scalar_array(a), cond.device))
+        a = like
+    shapes = [cond.shape] + [t.shape for t in (a, b) if isinstance(t, Tensor)]
+    s = shapes[0]
+    for t in shapes[1:]:
+        s = broadcast_shape("where", s, t)
+    check_operand("where", b)
+    return Where.apply(cond, a, b)

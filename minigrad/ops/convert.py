@@ -1,0 +1,36 @@
+"""Changing dtype or device: both differentiable, so ``.to(...)`` can sit inside a model."""
+from __future__ import annotations
+
+from .. import backend
+from ..autograd.function import Function
+
+
+class Cast(Function):
+    """Convert to another dtype; the gradient is converted back to the input's dtype."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.in_dtype = backend.dtype_of(x)
+        xp = backend.namespace(x)
+        return xp.astype(x, backend.native_dtype(xp, dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.cast(g, ctx.in_dtype), None
+
+
+class ToDevice(Function):
+    """Copy to another device; the gradient is copied back to the input's device."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, device):
+        ctx.in_device = backend.device_of(x)
+        return backend.to_device(x, device)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.to_device(g, ctx.in_device), None

@@ -1,0 +1,84 @@
+"""Indexing (``x[idx]``) and its adjoint, scatter-add (``index_add``).
+
+The gradient of ``x[idx]`` puts the upstream gradient back where the elements came from; if an
+index repeats, the element was used several times and its gradients add up (``np.add.at``).
+"""
+from __future__ import annotations
+
+from .. import backend
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+
+class GetItem(Function):
+    """``x[index]`` with ints, slices, None, Ellipsis, bool masks and integer arrays."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape, ctx.index = tuple(x.shape), index
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.index_add(ctx.shape, ctx.index, g), None
+
+
+class IndexAdd(Function):
+    """``zeros(shape)`` with ``values`` added at ``index`` (repeats accumulate). Its backward is
+    indexing again, so ``x[idx]`` has a second derivative."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, shape, index, values):
+        ctx.index = index
+        return backend.scatter_add(shape, index, values, values.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return None, None, g[ctx.index]
+
+
+def _convert_index(idx, x):
+    """Index components as backend arrays on ``x``'s device (Tensors, lists, host arrays)."""
+    if isinstance(idx, tuple):
+        return tuple(_convert_part(i, x) for i in idx)
+    return _convert_part(idx, x)
+
+
+def _convert_part(i, x):
+    if i is None or i is Ellipsis or isinstance(i, (int, slice)):
+        return i
+    if isinstance(i, Tensor):
+        if i.device != x.device:
+            raise RuntimeError(f"indexing: the index is on {i.device} but the tensor is on "
+                               f"{x.device}")
+        if i.dtype.kind == "f":
+            raise TypeError(f"indexing: index tensors must be integer or bool, got {i.dtype}")
+        return i.data
+    if backend.is_array(i):
+        if backend.device_of(i) != x.device:
+            raise RuntimeError(f"indexing: the index array is on {backend.device_of(i)} but the "
+                               f"tensor is on {x.device}; make it with minigrad.tensor(..., "
+                               f"device='{x.device}')")
+        return i
+    if isinstance(i, (list, range)) or hasattr(i, "__array__"):
+        host = backend.host_asarray(list(i) if isinstance(i, range) else i)
+        if host.dtype.kind == "f":
+            raise TypeError("indexing: index lists must hold ints or bools")
+        return backend.from_numpy(host, x.device)
+    if hasattr(i, "__index__"):
+        return int(i)
+    raise TypeError(f"indexing: unsupported index of type {type(i).__name__}")
+
+
+def getitem(x, index):
+    """``x[index]`` (also the method ``__getitem__``)."""
+    return GetItem.apply(x, _convert_index(index, x))
+
+
+def index_add(shape, index, values):
+    """``zeros(shape)`` with ``values`` added at ``index``; repeated indices accumulate."""
+    return IndexAdd.apply(tuple(shape), index, values)

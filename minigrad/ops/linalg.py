@@ -1,0 +1,116 @@
+"""Matrix products: ``matmul`` (1-D, 2-D, batched), ``trace``, ``outer``.
+
+For C = A @ B the rules are dA = dC @ B^T and dB = A^T @ dC. With batch dimensions the products
+broadcast; the node records the broadcast shapes and the engine sums the batch back.
+"""
+from __future__ import annotations
+
+from .. import backend
+from ..autograd.function import Function
+from .operands import broadcast_shape
+
+
+class MatMul(Function):
+    """``a @ b`` following NumPy's matmul rules for 1-D operands and batches."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        out = a @ b
+        a_nd, b_nd = a.ndim, b.ndim
+        if a_nd >= 2 and b_nd >= 2:
+            batch = out.shape[:-2]
+            ctx.set_broadcast(batch + a.shape[-2:], batch + b.shape[-2:])
+        elif a_nd == 1 and b_nd >= 2:
+            batch = out.shape[:-1]
+            ctx.set_broadcast(batch + a.shape, None)
+        elif b_nd == 1 and a_nd >= 2:
+            ctx.set_broadcast(None, out.shape[:-1] + b.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved
+        xp = ctx.xp
+        need = ctx.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:  # dot product: g is a scalar
+            return (g * b if need[0] else None), (g * a if need[1] else None)
+        if a.ndim == 1:  # (k,) @ (..., k, m) -> (..., m)
+            ga = xp.matmul(xp.unsqueeze(g, -2), xp.matrix_transpose(b))[..., 0, :] if need[
+                0] else None
+            gb = xp.unsqueeze(a, -1) * xp.unsqueeze(g, -2) if need[1] else None
+            return ga, gb
+        if b.ndim == 1:  # (..., n, k) @ (k,) -> (..., n)
+            ga = xp.unsqueeze(g, -1) * b if need[0] else None
+            gb = xp.matmul(xp.matrix_transpose(a), xp.unsqueeze(g, -1))[..., 0] if need[
+                1] else None
+            return ga, gb
+        ga = xp.matmul(g, xp.matrix_transpose(b)) if need[0] else None
+        gb = xp.matmul(xp.matrix_transpose(a), g) if need[1] else None
+        return ga, gb
+
+
+class Trace(Function):
+    """Sum of the main diagonal of a 2-D tensor; the gradient is g times the identity."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = backend.namespace(x)
+        eye = xp.eye(x.shape[0], x.shape[1], dtype=x.dtype)
+        ctx.save_for_backward(eye)
+        return xp.sum(x * eye)
+
+    @staticmethod
+    def backward(ctx, g):
+        (eye,) = ctx.saved
+        return g * eye
+
+
+def matmul(a, b):
+    """Matrix product with NumPy's rules (``a @ b``)."""
+    from ..tensor import Tensor
+    from .operands import check_operand
+
+    a, b = check_operand("matmul", a), check_operand("matmul", b)
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError("matmul: both operands must be Tensors (a scalar has no matrix product; "
+                        "use *)")
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: operands must have at least 1 dim, got shapes {a.shape} and "
+                         f"{b.shape}; use * for scalars")
+    ka = a.shape[-1]
+    kb = b.shape[-2] if b.ndim >= 2 else b.shape[0]
+    if ka != kb:
+        where_b = "dim -2" if b.ndim >= 2 else "dim 0"
+        raise ValueError(
+            f"matmul: shapes {a.shape} and {b.shape} do not line up: the last dim of the first "
+            f"({ka}) must equal {where_b} of the second ({kb})"
+        )
+    if a.ndim > 2 or b.ndim > 2:
+        broadcast_shape("matmul (batch dims)", a.shape[:-2], b.shape[:-2] if b.ndim >= 2 else ())
+    if a.dtype != b.dtype:
+        from .operands import promote
+
+        a, b = promote("matmul", a, b)
+    return MatMul.apply(a, b)
+
+
+def trace(x):
+    """Sum of the diagonal of a 2-D tensor."""
+    if x.ndim != 2:
+        raise ValueError(f"trace: needs a 2-D tensor, got shape {x.shape}")
+    return Trace.apply(x)
+
+
+def outer(a, b):
+    """Outer product of two 1-D tensors: ``out[i, j] = a[i] * b[j]``."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise ValueError(f"outer: needs two 1-D tensors, got shapes {a.shape} and {b.shape}")
+    from .arithmetic import mul
+    from .shape import reshape
+
+    return mul(reshape(a, (-1, 1)), reshape(b, (1, -1)))

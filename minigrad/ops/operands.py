@@ -1,0 +1,111 @@
+"""Turning the operands of a binary op into Tensors of agreeing dtypes, with clear errors.
+
+The promotion rules are minigrad's own, applied before the array library sees anything, so that
+NumPy, CuPy and the strict stand-in all agree:
+
+* float tensor with a Python/NumPy scalar: the tensor's dtype is kept (float32 stays float32);
+* float tensor with an int/bool tensor: the float dtype;
+* int tensor with a Python float: the default float dtype (float32);
+* float32 with float64 tensors: TypeError (convert one with ``.to(...)``);
+* raw arrays are not operands: wrap them with ``minigrad.tensor``.
+"""
+from __future__ import annotations
+
+import numbers
+
+from .. import backend
+from ..tensor import Tensor
+
+
+def _scalar(x):
+    """A Python number for a Python or NumPy scalar, else None."""
+    if isinstance(x, bool | int | float):
+        return x
+    if isinstance(x, numbers.Number) and hasattr(x, "item"):
+        return x.item()
+    return None
+
+
+def _raw_array_error(op, x):
+    return TypeError(
+        f"{op}: raw arrays are not operands (got {type(x).__module__}.{type(x).__name__} of "
+        f"shape {tuple(getattr(x, 'shape', ()))}); wrap it with minigrad.tensor(...) so its dtype "
+        "and device are explicit"
+    )
+
+
+def check_operand(op, x):
+    """Return ``x`` as a Tensor or Python scalar, or raise a TypeError naming the op."""
+    if isinstance(x, Tensor):
+        return x
+    s = _scalar(x)
+    if s is not None:
+        return s
+    if hasattr(x, "shape") and hasattr(x, "dtype"):
+        raise _raw_array_error(op, x)
+    raise TypeError(f"{op}: unsupported operand of type {type(x).__name__}; expected a Tensor or "
+                    "a number")
+
+
+def broadcast_shape(op, sa, sb):
+    """NumPy's broadcasting rule, with an error that names the op and both shapes."""
+    if sa == sb:
+        return sa
+    n = max(len(sa), len(sb))
+    pa = (1,) * (n - len(sa)) + sa
+    pb = (1,) * (n - len(sb)) + sb
+    out = []
+    for i, (x, y) in enumerate(zip(pa, pb)):
+        if x == y or y == 1:
+            out.append(x)
+        elif x == 1:
+            out.append(y)
+        else:
+            raise ValueError(
+                f"{op}: shapes {sa} and {sb} cannot be broadcast together: aligned from the "
+                f"right, dimension {i - n} has size {x} vs {y} (sizes must match or be 1). "
+                "Reshape or unsqueeze one operand."
+            )
+    return tuple(out)
+
+
+def promote(op, a, b):
+    """Operands of a binary op, converted by minigrad's promotion rules."""
+    a = check_operand(op, a)
+    b = check_operand(op, b)
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta and tb:
+        da, db = a.dtype, b.dtype
+        if da == db:
+            return a, b
+        fa, fb = da.kind == "f", db.kind == "f"
+        if fa and fb:
+            raise TypeError(
+                f"{op}: operands have dtypes {da} and {db} (shapes {a.shape} and {b.shape}); "
+                f"minigrad does not mix float precisions silently. Convert one, e.g. "
+                f"x.to(minigrad.{da.name}) or y.to(minigrad.{db.name})"
+            )
+        if fa:
+            return a, b.to(da)
+        if fb:
+            return a.to(db), b
+        common = backend.np_result_type(da, db)
+        return a.to(common), b.to(common)
+    if ta:
+        return promote_tensor_scalar(a, b), b
+    if tb:
+        return a, promote_tensor_scalar(b, a)
+    t = Tensor(backend.scalar_array(a))
+    return promote_tensor_scalar(t, b), b
+
+
+def promote_tensor_scalar(t, s):
+    """An int/bool tensor meeting a Python float becomes float32; bool meeting int becomes int64."""
+    k = t.dtype.kind
+    if k == "f":
+        return t
+    if isinstance(s, float):
+        return t.to(backend.default_float)
+    if k == "b" and not isinstance(s, bool):
+        return t.to(backend.int64)
+    return t

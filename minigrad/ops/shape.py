@@ -1,0 +1,216 @@
+"""Ops that move elements around without changing them: reshape, permute, broadcast, cat."""
+from __future__ import annotations
+
+from .. import backend
+from ..autograd.function import Function
+
+
+class Reshape(Function):
+    """Same elements, new shape; the gradient is reshaped back."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = tuple(x.shape)
+        return backend.namespace(x).reshape(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.reshape(g, ctx.shape), None
+
+
+class Permute(Function):
+    """Reorder the axes; the gradient goes through the inverse permutation."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return backend.namespace(x).permute_dims(x, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        inv = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inv[d] = i
+        return ctx.xp.permute_dims(g, tuple(inv)), None
+
+
+class BroadcastTo(Function):
+    """Repeat along size-1 (or new leading) axes. Its backward returns the gradient as it is:
+    the node records the broadcast shape, so the engine sums it back to the input's shape."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.set_broadcast(shape, None)
+        return backend.namespace(x).broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+
+
+class Cat(Function):
+    """Join tensors along ``dim``; each input gets back its slice of the gradient."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, *xs, dim=0):
+        ctx.dim = dim
+        ctx.sizes = [x.shape[dim] for x in xs]
+        return backend.namespace(xs[0]).concat(list(xs), axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        out, start = [], 0
+        lead = (slice(None),) * ctx.dim
+        for n, need in zip(ctx.sizes, ctx.needs_input_grad):
+            out.append(g[lead + (slice(start, start + n),)] if need else None)
+            start += n
+        return tuple(out)
+
+
+# ----------------------------------------------------------------------------- functions
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(int(s) for s in shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def reshape(x, *shape):
+    """``x.reshape(2, 3)`` or ``reshape(x, (2, 3))``; one entry may be -1."""
+    shape = _shape_arg(shape)
+    n = x.numel()
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if shape.count(-1) > 1 or (-1 in shape and (known == 0 or n % known)) or (
+            -1 not in shape and known != n):
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({n} elements) "
+                         f"into shape {shape}")
+    if tuple(x.shape) == shape:
+        return x if not x.requires_grad else Reshape.apply(x, shape)
+    return Reshape.apply(x, shape)
+
+
+view = reshape
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    """Merge dims ``start_dim..end_dim`` into one (all by default)."""
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    s, e = start_dim % x.ndim, end_dim % x.ndim
+    n = 1
+    for d in x.shape[s:e + 1]:
+        n *= d
+    return reshape(x, x.shape[:s] + (n,) + x.shape[e + 1:])
+
+
+def squeeze(x, dim=None):
+    """Drop size-1 dims (only ``dim`` if given)."""
+    if dim is None:
+        return reshape(x, tuple(s for s in x.shape if s != 1))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = {d % x.ndim for d in dims}
+    return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
+
+
+def unsqueeze(x, dim):
+    """Insert a size-1 dim at ``dim``."""
+    nd = x.ndim + 1
+    if not -nd <= dim < nd:
+        raise IndexError(f"unsqueeze: dim {dim} out of range for a tensor with {x.ndim} dims")
+    d = dim % nd
+    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
+expand_dims = unsqueeze
+
+
+def permute(x, *dims):
+    """Reorder the axes: ``x.permute(2, 0, 1)``."""
+    dims = _shape_arg(dims)
+    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: {dims} is not a permutation of the {x.ndim} dims of a tensor "
+                         f"of shape {x.shape}")
+    return Permute.apply(x, tuple(d % x.ndim for d in dims))
+
+
+def permute_dims(x, axes):
+    """The array API's name for :func:`permute`."""
+    return permute(x, tuple(axes))
+
+
+def transpose(x, dim0, dim1):
+    """Swap two axes."""
+    dims = list(range(x.ndim))
+    dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+    return Permute.apply(x, tuple(dims))
+
+
+def matrix_transpose(x):
+    """Swap the last two axes (``x.mT``)."""
+    if x.ndim < 2:
+        raise ValueError(f"mT needs at least 2 dims, got shape {x.shape}")
+    return transpose(x, -2, -1)
+
+
+def broadcast_to(x, shape):
+    """Repeat ``x`` along new leading or size-1 dims to ``shape`` (NumPy's rule)."""
+    shape = tuple(int(s) for s in shape)
+    from .operands import broadcast_shape
+
+    if broadcast_shape("broadcast_to", tuple(x.shape), shape) != shape:
+        raise ValueError(f"broadcast_to: a tensor of shape {x.shape} cannot be broadcast to "
+                         f"{shape}")
+    if tuple(x.shape) == shape:
+        return x
+    return BroadcastTo.apply(x, shape)
+
+
+def expand(x, *sizes):
+    """PyTorch's ``expand``: like broadcast_to, where -1 keeps a dim's size."""
+    sizes = _shape_arg(sizes)
+    lead = len(sizes) - x.ndim
+    shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    return broadcast_to(x, shape)
+
+
+def cat(tensors, dim=0):
+    """Concatenate along ``dim`` (alias ``concatenate``)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: needs at least one tensor")
+    t0 = tensors[0]
+    d = dim % max(t0.ndim, 1)
+    for k, t in enumerate(tensors[1:], 1):
+        if t.ndim != t0.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, t0.shape))
+                                    if i != d):
+            raise ValueError(f"cat: tensor {k} has shape {t.shape}, tensor 0 has {t0.shape}; "
+                             f"all dims except {dim} must match")
+        if t.dtype != t0.dtype:
+            raise TypeError(f"cat: tensor {k} is {t.dtype} but tensor 0 is {t0.dtype}")
+    return Cat.apply(*tensors, dim=d)
+
+
+concatenate = cat
+concat = cat
+
+
+def stack(tensors, dim=0):
+    """Stack equally-shaped tensors along a new dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor")
+    for k, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise ValueError(f"stack: tensor {k} has shape {t.shape}, tensor 0 has "
+                             f"{tensors[0].shape}; stack needs equal shapes")
+    return cat([unsqueeze(t, dim) for t in tensors], dim=dim if dim >= 0 else dim)

@@ -1,0 +1,296 @@
+"""Elementwise functions of one tensor, each with its derivative beside it."""
+from __future__ import annotations
+
+from .. import backend
+from ..autograd.function import Function
+
+
+def _xp(x):
+    return backend.namespace(x)
+
+
+class Exp(Function):
+    """``exp(x)``; d/dx = exp(x), so the output is saved."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        out = _xp(x).exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved
+        return g * out
+
+
+class Log(Function):
+    """``log(x)``; d/dx = 1/x."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _xp(x).log(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return g / x
+
+
+class Sqrt(Function):
+    """``sqrt(x)``; d/dx = 1 / (2 sqrt(x))."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        out = _xp(x).sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved
+        return g / (2 * out)
+
+
+class Square(Function):
+    """``x * x``; d/dx = 2x."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return g * (2 * x)
+
+
+class Abs(Function):
+    """``|x|``; d/dx = sign(x) (0 at 0)."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _xp(x).abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return g * ctx.xp.sign(x)
+
+
+class Sin(Function):
+    """``sin(x)``; d/dx = cos(x)."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _xp(x).sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return g * ctx.xp.cos(x)
+
+
+class Cos(Function):
+    """``cos(x)``; d/dx = -sin(x)."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _xp(x).cos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return -g * ctx.xp.sin(x)
+
+
+class Tanh(Function):
+    """``tanh(x)``; d/dx = 1 - tanh(x)**2, from the saved output."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        out = _xp(x).tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved
+        return g * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """``1 / (1 + exp(-x))``, computed stably; d/dx = s (1 - s)."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = _xp(x)
+        e = xp.exp(-xp.abs(x))  # never overflows
+        out = xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved
+        return g * out * (1 - out)
+
+
+class Relu(Function):
+    """``max(x, 0)``; d/dx = 1 where x > 0, else 0 (0 at the kink)."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _xp(x).where(x > 0, x, 0.0)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return ctx.xp.where(x > 0, g, 0.0)
+
+
+class Clip(Function):
+    """``clip(x, lo, hi)``; gradient 1 inside [lo, hi], 0 outside."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.bounds = (lo, hi)
+        return _xp(x).clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        lo, hi = ctx.bounds
+        xp = ctx.xp
+        keep = g
+        if lo is not None:
+            keep = xp.where(x >= lo, keep, 0.0)
+        if hi is not None:
+            keep = xp.where(x <= hi, keep, 0.0)
+        return keep, None, None
+
+
+class ZeroGrad(Function):
+    """Piecewise-constant functions (``sign``, ``round``): the derivative is 0 almost everywhere."""
+
+    raw = True
+    fn_name = None
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0
+
+
+class Sign(ZeroGrad):
+    """``sign(x)``: -1, 0 or 1; zero gradient."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return _xp(x).sign(x)
+
+
+class Round(ZeroGrad):
+    """``round(x)`` to the nearest integer (halves to even); zero gradient."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return _xp(x).round(x)
+
+
+def exp(x):
+    """Elementwise e**x."""
+    return Exp.apply(x)
+
+
+def log(x):
+    """Elementwise natural logarithm."""
+    return Log.apply(x)
+
+
+def sqrt(x):
+    """Elementwise square root."""
+    return Sqrt.apply(x)
+
+
+def square(x):
+    """Elementwise x**2."""
+    return Square.apply(x)
+
+
+def abs(x):  # noqa: A001 - PyTorch's name
+    """Elementwise absolute value."""
+    return Abs.apply(x)
+
+
+def sin(x):
+    """Elementwise sine."""
+    return Sin.apply(x)
+
+
+def cos(x):
+    """Elementwise cosine."""
+    return Cos.apply(x)
+
+
+def tanh(x):
+    """Elementwise hyperbolic tangent."""
+    return Tanh.apply(x)
+
+
+def sigmoid(x):
+    """Elementwise logistic function."""
+    return Sigmoid.apply(x)
+
+
+def relu(x):
+    """Elementwise max(x, 0)."""
+    return Relu.apply(x)
+
+
+def clip(x, min=None, max=None):  # noqa: A002 - PyTorch's names
+    """Clamp values to ``[min, max]`` (either bound may be None)."""
+    if min is None and max is None:
+        raise ValueError("clip: give at least one of min and max")
+    return Clip.apply(x, min, max)
+
+
+clamp = clip
+
+
+def sign(x):
+    """Elementwise sign (-1, 0, 1); its gradient is zero."""
+    return Sign.apply(x)
+
+
+def round(x):  # noqa: A001 - PyTorch's name
+    """Elementwise rounding to the nearest integer; its gradient is zero."""
+    return Round.apply(x)

@@ -1,0 +1,238 @@
+"""The Tensor: an array plus what autodiff needs to know about it.
+
+A Tensor holds ``data`` (an array of its backend: NumPy, CuPy or the strict stand-in), ``grad``,
+``requires_grad`` and ``grad_fn``, the graph node (a :class:`~minigrad.autograd.function.Context`)
+of the op that produced it. Arithmetic and the other methods (``+``, ``sum``, ``reshape``, ...) are
+attached by :mod:`minigrad.ops` when it is imported, so this file stays about the data structure.
+"""
+from __future__ import annotations
+
+import weakref
+
+from . import backend
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+
+    __slots__ = ("_hooks", "_fn")
+
+    def __init__(self, hooks: list, fn):
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self) -> None:
+        for i, h in enumerate(self._hooks):
+            if h is self._fn:
+                del self._hooks[i]
+                return
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it.
+
+    Make one with :func:`minigrad.tensor`; the constructor is for internal use and takes a
+    backend array without copying it.
+    """
+
+    __slots__ = ("data", "_grad", "_rg", "grad_fn", "_out_index", "_hooks", "_version", "name",
+                 "__weakref__")
+    __array_ufunc__ = None  # NumPy must not treat a Tensor as an object array: ndarray @ Tensor raises
+    __array_priority__ = 1000
+
+    def __init__(self, data, requires_grad=False, grad_fn=None, out_index=0):
+        self.data = data
+        self._grad = None
+        self._rg = requires_grad
+        self.grad_fn = grad_fn
+        self._out_index = out_index
+        self._hooks = None
+        self._version = 0
+        self.name = None
+
+    # ------------------------------------------------------------------ metadata
+    @property
+    def shape(self) -> tuple:
+        return tuple(self.data.shape)
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return backend.dtype_of(self.data)
+
+    @property
+    def device(self) -> str:
+        return backend.device_of(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def numel(self) -> int:
+        n = 1
+        for s in self.data.shape:
+            n *= s
+        return n
+
+    def size(self, dim=None):
+        return self.shape if dim is None else self.shape[dim]
+
+    def dim(self) -> int:
+        return self.ndim
+
+    # ------------------------------------------------------------------ requires_grad / grad
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Ask (or stop asking) for gradients of this leaf. Returns ``self``."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad can only be changed on leaf tensors; this tensor was made by "
+                f"{self.grad_fn.name}. Use .detach() to get a leaf copy of it."
+            )
+        if requires_grad and not backend.is_floating(self.dtype):
+            raise TypeError(
+                f"only floating-point tensors can require gradients, got dtype {self.dtype} "
+                f"(shape {self.shape}); convert with .float() or .double() first"
+            )
+        self._rg = bool(requires_grad)
+        return self
+
+    @property
+    def grad(self):
+        """The accumulated gradient (a Tensor) or None. Assignable: ``p.grad = None``."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"grad must be a Tensor or None, got {type(value).__name__}")
+            if value.shape != self.shape:
+                raise ValueError(
+                    f"assigned grad has shape {value.shape} but the tensor has shape {self.shape}"
+                )
+            if value.dtype != self.dtype or value.device != self.device:
+                raise TypeError(
+                    f"assigned grad is {value.dtype} on {value.device} but the tensor is "
+                    f"{self.dtype} on {self.device}"
+                )
+        self._grad = value
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on a tensor that does not require grad")
+        if self.grad_fn is not None:
+            self.grad_fn.retain(self._out_index, weakref.ref(self))
+
+    def register_hook(self, fn) -> RemovableHandle:
+        """Call ``fn(grad)`` once per backward pass with this tensor's *total* gradient.
+
+        If ``fn`` returns a Tensor it replaces the gradient (what accumulates into a leaf, or what
+        flows on from an intermediate); returning None keeps it. Hooks run in registration order.
+        """
+        if not self._rg:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that does not require grad "
+                f"(shape {self.shape}); call .requires_grad_() on the leaf first"
+            )
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            hooks = self.grad_fn.hooks_for(self._out_index)
+        hooks.append(fn)
+        return RemovableHandle(hooks, fn)
+
+    # ------------------------------------------------------------------ autodiff entry point
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``. See :func:`minigrad.backward`."""
+        from .autograd.engine import backward
+
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
+                 inputs=inputs)
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data, cut from the graph (a stop-gradient)."""
+        return Tensor(self.data)
+
+    # ------------------------------------------------------------------ conversions
+    def numpy(self):
+        """The values as a host NumPy array (a copy for GPU tensors)."""
+        if self._rg:
+            raise RuntimeError("can't call numpy() on a tensor that requires grad; "
+                               "use .detach().numpy()")
+        return backend.to_numpy(self.data)
+
+    def item(self):
+        if self.numel() != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return backend.to_numpy(self.data).reshape(()).item()
+
+    def tolist(self):
+        return backend.to_numpy(self.data).tolist()
+
+    def __bool__(self):
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with {self.numel()} elements (shape {self.shape}) "
+                "is ambiguous; use .any() or .all()"
+            )
+        return bool(self.item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if backend.is_floating(self.dtype):
+            raise TypeError("only integer tensors can be used as an index")
+        return int(self.item())
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    __hash__ = object.__hash__  # identity, even though == is elementwise
+
+    def __dlpack__(self, *args, **kwargs):
+        if self._rg:
+            raise RuntimeError("can't export a tensor that requires grad through DLPack; "
+                               "use .detach() first")
+        return self.data.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self.data.__dlpack_device__()
+
+    def __repr__(self):
+        body = repr(backend.to_numpy(self.data))
+        body = body[body.index("(") + 1:body.rindex(")")]
+        if ", dtype=" in body:
+            body = body[:body.rindex(", dtype=")]
+        extras = []
+        if backend.dtype_of(self.data) not in (backend.float32, backend.int64, backend.bool_):
+            extras.append(f"dtype={self.dtype}")
+        if self.device != "cpu":
+            extras.append(f"device='{self.device}'")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name}>")
+        elif self._rg:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body.strip(), *extras]) + ")"
