@@ -344,3 +344,8 @@ def from_dlpack(obj):
     if dev_type == 1:  # kDLCPU
         return np.from_dlpack(obj)
     return cupy().from_dlpack(obj)
+
+
+# The host array library, for small problems that are always solved on the CPU in float64
+# (e.g. the m x m task-weighting problems in multitask) whatever the tensors' device.
+host_xp = np
