@@ -162,6 +162,7 @@ class Function:
             _check_devices(cls, tensors)
         record = grad_mode._enabled and any(t._rg for t in tensors)
         ctx = Context(cls)
+        ctx.needs_input_grad = tuple(record and isinstance(a, Tensor) and a._rg for a in args)
         if cls.raw:
             arrays = [a.data if isinstance(a, Tensor) else a for a in args]
             out = cls.forward(ctx, *arrays, **kwargs)
@@ -173,6 +174,11 @@ class Function:
         outs = (out,) if single else out
         like = tensors[0].data if tensors else None
         results = tuple(_wrap_output(o, like) for o in outs)
+        if not cls.raw and any(r is t for r in results for t in tensors):
+            # forward returned an input as is: give the output its own Tensor (same data), or
+            # recording would turn the caller's input into this node's output
+            results = tuple(Tensor(r.data) if any(r is t for t in tensors) else r
+                            for r in results)
         if anomaly._enabled:
             anomaly.check_forward(cls, args, results)
         if record:

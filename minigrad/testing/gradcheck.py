@@ -116,8 +116,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True) 
             if bad.any():
                 k, j = np.argwhere(bad)[0]
                 elem = np.unravel_index(j, t.shape) if t.shape else ()
+                pos = next(i for i, x in enumerate(inputs) if x is t)  # `in` would use ==
                 failures.append(
-                    f"  input {inputs.index(t) if t in [*inputs] else ti} (shape {t.shape}), "
+                    f"  input {pos} (shape {t.shape}), "
                     f"element {tuple(int(e) for e in elem)}, output {oi} element {int(k)}: "
                     f"analytic {a[k, j]:.10g} vs numeric {n[k, j]:.10g}")
     if failures:
