@@ -14,6 +14,8 @@ from .creation import (arange, as_tensor, eye, from_dlpack, full, full_like, man
                        ones_like, rand, rand_like, randn, randn_like, tensor, zeros, zeros_like)
 from .ops import *  # noqa: F403 - the op functions are the public namespace
 from .ops import __all__ as _ops_all
+from .overrides import (GradientReversal, StraightThroughRound, clip_grad_hook, custom_gradient,
+                        grad_reverse, override_gradient, stop_gradient, straight_through_round)
 from .tensor import RemovableHandle, Tensor
 
 from . import testing  # noqa: E402,I001 - after the ops it checks
@@ -24,4 +26,6 @@ __all__ = ["Tensor", "tensor", "Function", "Context", "backward", "grad", "no_gr
            "float64", "int32", "int64", "bool_", "zeros", "ones", "full", "arange", "eye", "rand",
            "randn", "zeros_like", "ones_like", "full_like", "rand_like", "randn_like",
            "manual_seed", "from_dlpack", "as_tensor", "cuda", "backend", "testing",
-           "RemovableHandle", *_ops_all]
+           "RemovableHandle", "custom_gradient", "override_gradient", "stop_gradient",
+           "straight_through_round", "StraightThroughRound", "GradientReversal", "grad_reverse",
+           "clip_grad_hook", *_ops_all]

@@ -8,6 +8,13 @@ Minimising L pushes W's columns towards directions of large variance. It is unbo
 and L goes to -inf): the lessons bound it by normalising columns, retraction, or a penalty, or
 swap this gradient for Oja's rule with ``override_gradient``. For an ``nn.Linear`` weight of shape
 (out, in) the same loss is ``-trace(W @ S @ W.T)``: pass ``weight.T``.
+
+Oja's subspace rule (Oja 1989) updates ``W <- W + lr (S W - W (Wᵀ S W))``. It is not the gradient
+of any loss (its Jacobian is not symmetric), but it is an SGD step whose "gradient" is
+``oja_direction(W, S) = -(S W - W Wᵀ S W)``; ``oja_rule`` is that direction as a backward rule for
+``PCALoss``, so ``with override_gradient(pca_loss, oja_rule)`` turns SGD on the loss into Oja.
+For symmetric S it is the true gradient ``-2 S W`` projected by ``(I - W Wᵀ)`` and halved: the
+Riemannian gradient on the Stiefel manifold, which keeps ``Wᵀ W`` near ``I``.
 """
 from __future__ import annotations
 
@@ -46,3 +53,18 @@ def pca_loss(W: Tensor, S: Tensor) -> Tensor:
     if W.dtype != S.dtype:
         raise TypeError(f"pca_loss: W is {W.dtype} but S is {S.dtype}; convert one with .to()")
     return PCALoss.apply(W, S)
+
+
+def oja_direction(W: Tensor, S: Tensor) -> Tensor:
+    """``-(S W - W (Wᵀ S W))``: put it in ``W.grad`` and an SGD step is Oja's subspace rule."""
+    SW = S @ W
+    return -(SW - W @ (W.T @ SW))
+
+
+def oja_rule(ctx, g):
+    """A ``PCALoss`` backward rule for ``override_gradient``: Oja's direction (times the upstream
+    ``g``) for W, no factor 2; S keeps its usual gradient ``-g W Wᵀ``."""
+    W, S = ctx.saved_tensors
+    need = ctx.needs_input_grad
+    return (oja_direction(W, S) * g if need[0] else None,
+            -g * (W @ W.T) if need[1] else None)
