@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 import minigrad as mg
-from minigrad.ops.pca import pca_loss, oja_direction, oja_rule
+from minigrad.ops.pca import oja_direction, oja_rule, pca_loss
 
 
 def covariance(X):
