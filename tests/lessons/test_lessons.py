@@ -1,0 +1,220 @@
+"""The lessons are part of the product: each one runs top to bottom here, headless, and is checked.
+
+Per lesson (one test each, so a failure names the lesson):
+
+- structure, read from the committed notebook: no outputs or execution counts; the first cell
+  states objectives, prerequisites and an estimated time; the first code cell seeds with
+  ``manual_seed(0)``; at least one ``assert``; it ends with 2-4 exercises numbered ``L.k``; data
+  only through ``minigrad.data`` (no file or network reads);
+- execution, with nbclient in a fresh temporary working directory, ``MPLBACKEND=Agg``: no cell
+  raises; it takes at most ``MINIGRAD_LESSON_BUDGET_S`` seconds (30 by default, kernel start
+  included, measured); it shows at least one figure, and every Axes has a title and axis labels
+  (the labels are waived only for an Axes drawn with its axis switched off, e.g. a graph drawing;
+  a figure with a single Axes may carry the title as its suptitle),
+  and a legend when it holds more than one line; files are written only under the temporary
+  folder, and nothing is left in the working directory.
+
+Two cells are injected at run time (not stored in the notebooks): one first, that records every
+file opened for writing and every matplotlib Figure created (with pyplot or directly, as
+``minigrad.viz`` does, so closing a figure does not hide it), and one last, that reports the
+writes and the figures as JSON.
+"""
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSON_DIR = ROOT / "lessons"
+BUDGET_S = float(os.environ.get("MINIGRAD_LESSON_BUDGET_S", "30"))
+REPORT = "@@MINIGRAD-LESSON-REPORT@@"
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+render = _load("minigrad_lessons_render", LESSON_DIR / "render.py")
+build = _load("minigrad_lessons_build", LESSON_DIR / "_src" / "build.py")
+LESSONS = render.lesson_paths()
+
+GUARD_CELL = r'''
+import builtins as _mg_b, io as _mg_io, os as _mg_os
+_MG_WRITES = []
+def _mg_recording(open0):
+    def _mg_open(file, mode="r", *args, **kwargs):
+        if isinstance(file, (str, bytes, _mg_os.PathLike)) and any(c in mode for c in "wax+"):
+            _MG_WRITES.append(_mg_os.path.realpath(_mg_os.fsdecode(file)))
+        return open0(file, mode, *args, **kwargs)
+    return _mg_open
+_mg_b.open = _mg_io.open = _mg_recording(_mg_b.open)
+open = _mg_recording(open)  # IPython gives the notebook its own `open`
+# Every Figure made, with pyplot or without (minigrad.viz builds Figures directly).
+import matplotlib.figure as _mg_mf
+_MG_FIGURES = []
+_mg_fig_init0 = _mg_mf.Figure.__init__
+def _mg_fig_init(self, *args, **kwargs):
+    _mg_fig_init0(self, *args, **kwargs)
+    _MG_FIGURES.append(self)
+_mg_mf.Figure.__init__ = _mg_fig_init
+'''
+
+REPORT_CELL = r'''
+import json as _mg_json, tempfile as _mg_tf, os as _mg_os2
+_mg_rep = {"writes": list(_MG_WRITES), "tmp": _mg_os2.path.realpath(_mg_tf.gettempdir()),
+           "figures": [], "problems": []}
+for _num, _fig in enumerate(_MG_FIGURES, 1):
+    if _fig.axes:
+        _mg_rep["figures"].append(_num)
+        _axes = [a for a in _fig.axes if a.get_label() != "<colorbar>" and a.get_visible()]
+        # A figure with one Axes may carry its title as the figure's suptitle.
+        _sup = _fig._suptitle.get_text() if len(_axes) == 1 and _fig._suptitle else ""
+        for _i, _ax in enumerate(_axes):
+            _where = f"figure {_num}, axes {_i}"
+            _title = _ax.get_title() or _ax.get_title("left") or _ax.get_title("right") or _sup
+            if not _title.strip():
+                _mg_rep["problems"].append(f"{_where}: no title")
+            if _ax.axison:
+                if not _ax.get_xlabel().strip():
+                    _mg_rep["problems"].append(f"{_where} ({_title!r}): no x label")
+                if not _ax.get_ylabel().strip():
+                    _mg_rep["problems"].append(f"{_where} ({_title!r}): no y label")
+            if len(_ax.get_lines()) > 1 and _ax.get_legend() is None and not _fig.legends:
+                _mg_rep["problems"].append(
+                    f"{_where} ({_title!r}): {len(_ax.get_lines())} lines but no legend")
+print("@@MINIGRAD-LESSON-REPORT@@" + _mg_json.dumps(_mg_rep))
+'''
+
+# Reading data any other way than through minigrad.data (files, network, other libraries).
+FORBIDDEN_READS = re.compile(
+    r"\bopen\(|\bnp\.load|\bnumpy\.load|loadtxt|genfromtxt|read_csv|\bpd\.read|pandas|"
+    r"urllib|urlopen|requests\.|sklearn|fetch_openml|torchvision|tensorflow_datasets")
+
+
+def _lesson_number(path: Path) -> int:
+    return int(path.name[:2])
+
+
+def _code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def _python_source(cell) -> str:
+    """The cell's source without IPython magics and shell escapes, for ``ast``."""
+    return "\n".join(line for line in cell.source.splitlines()
+                     if not line.lstrip().startswith(("%", "!")))
+
+
+def test_there_are_lessons():
+    assert LESSONS, f"no lessons/NN_topic.ipynb found in {LESSON_DIR}"
+    numbers = [_lesson_number(p) for p in LESSONS]
+    assert len(numbers) == len(set(numbers)), f"two lessons share a number: {numbers}"
+
+
+def test_notebooks_are_built_from_their_sources():
+    """``lessons/_src/NN_topic.py`` is the source; the committed notebook must match it."""
+    for path in LESSONS:
+        src = LESSON_DIR / "_src" / (path.stem + ".py")
+        assert src.exists(), f"{path.name} has no source {src.relative_to(ROOT)}"
+        assert path.read_text(encoding="utf-8") == build.render(src), (
+            f"{path.name} differs from {src.relative_to(ROOT)}: run python lessons/_src/build.py")
+
+
+def test_readme_lists_every_lesson():
+    text = (LESSON_DIR / "README.md").read_text(encoding="utf-8")
+    for path in LESSONS:
+        assert path.name in text, f"lessons/README.md does not list {path.name}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_structure(path):
+    nb = nbformat.read(path, as_version=4)
+    name, number = path.name, _lesson_number(path)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert not cell.outputs, f"{name} cell {i} is committed with outputs"
+            assert cell.execution_count is None, f"{name} cell {i} has an execution count"
+
+    first = nb.cells[0]
+    assert first.cell_type == "markdown", f"{name}: the first cell must be Markdown"
+    for word in ("objectives", "prerequisites", "estimated time"):
+        assert word in first.source.lower(), f"{name}: the first cell does not state {word!r}"
+    assert re.search(r"\d+\s*min", first.source), f"{name}: the estimated time has no minutes"
+
+    code = _code_cells(nb)
+    assert code, f"{name} has no code"
+    assert re.search(r"\bmanual_seed\(0\)", code[0].source), (
+        f"{name}: the first code cell must seed with minigrad.manual_seed(0)")
+    asserts = sum(isinstance(node, ast.Assert) for cell in code
+                  for node in ast.walk(ast.parse(_python_source(cell))))
+    assert asserts >= 1, f"{name} states no claim as an assert"
+
+    last_code = max(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    tail = "\n".join(c.source for c in nb.cells[last_code + 1:])
+    found = re.findall(r"Exercise\s+(\d+)\.(\d+)", tail)
+    ks = [int(k) for _, k in found]
+    assert all(int(ln) == number for ln, _ in found), (
+        f"{name}: exercises must be numbered {number}.k, found {found}")
+    assert 2 <= len(set(ks)) <= 4 and len(ks) == len(set(ks)), (
+        f"{name} must end (after its last code cell) with 2-4 distinct exercises "
+        f"'Exercise {number}.k'; found {found}")
+
+    for i, cell in enumerate(code):
+        bad = FORBIDDEN_READS.search(cell.source)
+        assert not bad, (f"{name} code cell {i} reads data with {bad.group(0)!r}: load data only "
+                         "through minigrad.data")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_runs(path, tmp_path):
+    nb = nbformat.read(path, as_version=4)
+    work = tmp_path / "cwd"
+    work.mkdir()
+    executed, seconds = render.execute(nb, work, mpl_backend="Agg",
+                                       cell_timeout=int(BUDGET_S * 3),
+                                       before=[GUARD_CELL], after=[REPORT_CELL])
+    print(f"{path.name}: {seconds:.1f} s")
+    lines = [line for o in executed.cells[-1].outputs if o.get("output_type") == "stream"
+             for line in o.get("text", "").splitlines() if line.startswith(REPORT)]
+    assert lines, f"{path.name}: the report cell printed nothing"
+    report = json.loads(lines[-1][len(REPORT):])
+
+    assert seconds <= BUDGET_S, (
+        f"{path.name} took {seconds:.1f} s to run; the budget is {BUDGET_S:.0f} s per lesson")
+    assert report["figures"], f"{path.name} shows no matplotlib figure (or closed them all)"
+    assert not report["problems"], f"{path.name} figures: " + "; ".join(report["problems"])
+    tmp = report["tmp"]
+    outside = [w for w in report["writes"] if os.path.commonpath([w, tmp]) != tmp]
+    assert not outside, f"{path.name} wrote outside the temporary folder: {outside}"
+    left = sorted(p.name for p in work.iterdir())
+    assert not left, (f"{path.name} left files in its working directory: {left}; write to a "
+                      "tempfile.TemporaryDirectory() instead")
+
+
+def test_render_writes_html_with_figures_and_refuses_lessons_dir(tmp_path):
+    """The HTML writer (no execution here: an in-memory notebook with a stored PNG output)."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\n- one `x < y`\n- two **bold**\n\n"
+                                              "| a | b |\n|---|---|\n| 1 | 2 |"),
+                nbformat.v4.new_code_cell("print(1)")]
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+                           nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0K"})]
+    page = render.to_html(nb, "demo")
+    assert "<h1>Title</h1>" in page and "<code>x &lt; y</code>" in page
+    assert "<strong>bold</strong>" in page and "<td>2</td>" in page
+    assert 'src="data:image/png;base64,iVBORw0K"' in page and "<pre class=\"stream\">1\n" in page
+    assert render.main([str(LESSON_DIR / "out")]) == 2
+    assert not (LESSON_DIR / "out").exists()
