@@ -162,12 +162,23 @@ def to_device(arr, device: str):
 
 
 def copy(arr):
+    """A new C-contiguous array with ``arr``'s values (never a view)."""
     xp = namespace(arr)
     if xp is np:
-        return np.array(arr, copy=True)
+        return np.array(arr, copy=True, order="C")
     if xp is _strict:
         return xp.asarray(arr, copy=True)
     return arr.copy()
+
+
+ndarray = np.ndarray  # the type of CPU arrays (the engine checks for it on its fast path)
+
+
+def as_array(x):
+    """``x`` as an array: NumPy scalars (what NumPy returns for 0-d results) become 0-d arrays."""
+    if isinstance(x, np.generic):
+        return np.asarray(x)
+    return x
 
 
 def is_floating(dtype) -> bool:

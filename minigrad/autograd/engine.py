@@ -253,8 +253,11 @@ def _call_backward(node, gout, xp, create_graph):
     if not isinstance(gin, tuple):
         gin = (gin,)
     if len(gin) != len(node.parents):
+        who = f"{fn.__name__}.backward" if node.rule is None else (
+            f"the override_gradient rule {getattr(node.rule, '__qualname__', node.rule)!s} "
+            f"for {fn.__name__}")
         raise RuntimeError(
-            f"{fn.__name__}.backward returned {len(gin)} gradient(s) but forward took "
+            f"{who} returned {len(gin)} gradient(s) but forward took "
             f"{len(node.parents)} argument(s); return one entry per forward argument "
             "(None for arguments that get no gradient)"
         )
@@ -283,9 +286,10 @@ def _first_array(gout):
 
 
 def _accumulate_into(t: Tensor, g, create_graph: bool) -> None:
-    """Add ``g`` into ``t.grad``. The stored array is always owned by ``t`` (never a view)."""
-    if create_graph:
-        t._grad = g if t._grad is None else t._grad + g
+    """Add ``g`` into ``t.grad``. The stored array is always a new one owned by ``t`` (never the
+    incoming gradient itself, which may be shared with other tensors or be a broadcast view)."""
+    if create_graph:  # a differentiable copy: same value, own C-contiguous array
+        t._grad = graph_namespace.clone(g) if t._grad is None else t._grad + g
         return
     gdt = backend.dtype_of(g)
     if gdt != backend.dtype_of(t.data):
@@ -293,7 +297,7 @@ def _accumulate_into(t: Tensor, g, create_graph: bool) -> None:
     if t._grad is None:
         t._grad = Tensor(backend.copy(g))
     else:
-        t._grad = Tensor(t._grad.data + g)
+        t._grad = Tensor(backend.as_array(t._grad.data + g))
 
 
 # ----------------------------------------------------------------------------- public API

@@ -182,22 +182,28 @@ class Function:
         if anomaly._enabled:
             anomaly.check_forward(cls, args, results)
         if record:
-            _record(cls, ctx, args, arrays, results)
+            _record(cls, ctx, args, arrays, results, outs)
         return results[0] if single else results
 
 
+_ndarray = backend.ndarray
+_PY_NUMBERS = (int, float, bool)
+
+
 def _wrap_output(o, like):
+    if type(o) is _ndarray:  # the common case first
+        return Tensor(o)
     if isinstance(o, Tensor):
         return o
-    if isinstance(o, (int, float, bool)):
+    if type(o) in _PY_NUMBERS:  # a number from a user forward: a 0-d tensor of the input dtype
         dt = backend.dtype_of(like) if like is not None else backend.default_float
         host = backend.scalar_array(o, dt)
         return Tensor(backend.from_numpy(host, backend.device_of(like)) if like is not None
                       else host)
-    return Tensor(o)
+    return Tensor(backend.as_array(o))  # NumPy returns scalars for 0-d results: make them arrays
 
 
-def _record(cls, ctx, args, arrays, results):
+def _record(cls, ctx, args, arrays, results, outs):
     parents = []
     idx = []
     needs = []
@@ -242,7 +248,7 @@ def _record(cls, ctx, args, arrays, results):
         out_src = arrays if arrays is not None else None
         conv = []
         for s in saved:
-            conv.append(_saved_entry(s, args, out_src, results))
+            conv.append(_saved_entry(s, args, out_src, results, outs))
         ctx._saved = tuple(conv)
         ctx._versions = tuple(v._version if type(v) is Tensor else 0 for v in ctx._saved)
     else:
@@ -254,22 +260,22 @@ def _record(cls, ctx, args, arrays, results):
         ctx.origin = anomaly.user_frame()
 
 
-def _saved_entry(s, args, arrays, results):
-    if s is None or isinstance(s, (int, float, bool)):
+def _saved_entry(s, args, arrays, results, outs):
+    """A saved value as the node keeps it: an output by value (``_OutRef``), an input as its
+    Tensor, anything else as a constant. Outputs are matched against what forward returned
+    (a NumPy scalar result is the same object there, before it was made a 0-d array)."""
+    if s is None or type(s) in _PY_NUMBERS:
         return s
+    for j, (o, r) in enumerate(zip(outs, results)):
+        if s is o or s is r:
+            return _OutRef(j, r.data)
     if isinstance(s, Tensor):
-        for j, r in enumerate(results):
-            if s is r:
-                return _OutRef(j, r.data)
         return s
     if arrays is not None:
         for a, arr in zip(args, arrays):
             if arr is s and isinstance(a, Tensor):
                 return a
-    for j, r in enumerate(results):
-        if r.data is s:
-            return _OutRef(j, s)
-    return Tensor(s)
+    return Tensor(backend.as_array(s))
 
 
 def _check_devices(cls, tensors):

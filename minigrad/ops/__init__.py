@@ -3,7 +3,7 @@
 engine the Tensor-level namespace that backward rules use when ``create_graph=True``."""
 from __future__ import annotations
 
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 
 from ..autograd import engine as _engine
 from .activation import LogSoftmax, Softmax, log_softmax, softmax
@@ -11,10 +11,10 @@ from .arithmetic import (Add, Div, Maximum, Minimum, Mul, Neg, Pow, Sub, add, di
                          maximum, minimum, mul, multiply, neg, negative, pow, sub, subtract,
                          true_divide)
 from .compare import Where, eq, ge, gt, le, lt, ne, where
-from .convert import Cast, ToDevice
+from .convert import Cast, Clone, ToDevice
 from .indexing import GetItem, IndexAdd, getitem, index_add
 from .linalg import MatMul, Trace, matmul, outer, trace
-from .methods import attach, cast, to_device
+from .methods import attach, cast, clone, to_device
 from .reduce import (LogSumExp, MaxMin, Mean, Norm2, Sum, argmax, argmin, logsumexp, max, mean,
                      min, norm, sum, var)
 from .shape import (BroadcastTo, Cat, Permute, Reshape, broadcast_to, cat, concat, concatenate,
@@ -29,9 +29,13 @@ graph_namespace = SimpleNamespace(
     sum=sum, reshape=reshape, broadcast_to=broadcast_to, where=where, exp=exp, log=log, cos=cos,
     sin=sin, sign=sign, matmul=matmul, matrix_transpose=matrix_transpose,
     permute_dims=permute_dims, unsqueeze=unsqueeze, cast=cast, index_add=index_add,
-    to_device=to_device, maximum=maximum, sqrt=sqrt, tanh=tanh, outer=outer,
+    to_device=to_device, maximum=maximum, sqrt=sqrt, tanh=tanh, outer=outer, clone=clone,
 )
 _engine.graph_namespace = graph_namespace
 attach()
 
-__all__ = [n for n in dir() if not n.startswith("_")]
+# The public names: op classes and functions (not the submodules or the helpers above).
+__all__ = [n for n, v in list(globals().items()) if not n.startswith("_")
+           and not isinstance(v, ModuleType)
+           and n not in ("annotations", "SimpleNamespace", "ModuleType", "graph_namespace",
+                         "attach")]

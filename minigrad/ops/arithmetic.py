@@ -5,6 +5,8 @@ gradients of that shape and the engine sums them back to each input's own shape.
 """
 from __future__ import annotations
 
+import math
+
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .operands import broadcast_shape, promote
@@ -100,7 +102,10 @@ class Pow(Function):
         xp = ctx.xp
         need = ctx.needs_input_grad
         ga = g * b * a ** (b - 1) if need[0] else None
-        gb = g * out * xp.log(a) if need[1] else None
+        if need[1]:  # a Python base (2.0 ** x) takes math.log: no array op on a bare number
+            gb = g * out * (xp.log(a) if hasattr(a, "shape") else math.log(a))
+        else:
+            gb = None
         return ga, gb
 
 

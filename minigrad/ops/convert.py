@@ -21,6 +21,20 @@ class Cast(Function):
         return ctx.xp.cast(g, ctx.in_dtype), None
 
 
+class Clone(Function):
+    """A copy with its own (C-contiguous) memory; the gradient passes through unchanged."""
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return backend.copy(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
 class ToDevice(Function):
     """Copy to another device; the gradient is copied back to the input's device."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import backend
 from ..tensor import Tensor
 from . import activation, arithmetic, compare, indexing, linalg, reduce, shape, unary
-from .convert import Cast, ToDevice
+from .convert import Cast, Clone, ToDevice
 
 _DEVICE_NAMES = ("cpu", "cuda", "strict")
 
@@ -17,6 +17,11 @@ def cast(x, dtype):
     if x.dtype == dtype:
         return x
     return Cast.apply(x, dtype)
+
+
+def clone(x):
+    """A copy of ``x`` with its own memory; differentiable (the gradient passes through)."""
+    return Clone.apply(x)
 
 
 def to_device(x, device):
@@ -77,6 +82,11 @@ def attach() -> None:
     T.softmax, T.log_softmax = activation.softmax, activation.log_softmax
     T.matmul, T.trace = linalg.matmul, linalg.trace
     T.maximum, T.minimum = arithmetic.maximum, arithmetic.minimum
+    T.neg = T.negative = arithmetic.neg
+    T.outer = linalg.outer
+    T.where = lambda self, condition, other: compare.where(condition, self, other)
+    T.eq, T.ne, T.lt, T.le, T.gt, T.ge = (compare.eq, compare.ne, compare.lt, compare.le,
+                                          compare.gt, compare.ge)
     T.add, T.sub, T.mul, T.div, T.pow = (arithmetic.add, arithmetic.sub, arithmetic.mul,
                                          arithmetic.div, arithmetic.pow)
     T.T = property(_T)
@@ -91,7 +101,7 @@ def attach() -> None:
                                               else device)
     T.any = lambda self: Tensor(backend.namespace(self.data).any(self.data))
     T.all = lambda self: Tensor(backend.namespace(self.data).all(self.data))
-    T.clone = lambda self: self * 1 if self.requires_grad else Tensor(backend.copy(self.data))
+    T.clone = clone
 
 
 def _T(self):

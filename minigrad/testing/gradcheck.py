@@ -134,28 +134,34 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True) 
 
 
 def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3) -> bool:
-    """Check second derivatives: gradcheck of ``v -> grad(fn(x), x, v, create_graph=True)``."""
+    """Check second derivatives: gradcheck of ``(x, v) -> grad(fn(x), x, v, create_graph=True)``.
+
+    As in PyTorch, the incoming gradient ``v`` is an input of the checked function too, so the
+    backward rule is checked as a function of both: an op whose second derivative in ``x`` is
+    zero (``relu``, ``reshape``, ``+``) still has a first derivative that is linear in ``v``.
+    ``grad_outputs`` defaults to random float64 tensors that require grad.
+    """
     inputs = _tuple(inputs)
     _check_inputs(inputs)
     outputs = _outputs(fn, inputs)
-    rng = np.random.default_rng(1234)
     if grad_outputs is None:
+        rng = np.random.default_rng(1234)
         grad_outputs = tuple(
-            Tensor(backend.from_numpy(rng.standard_normal(o.shape), o.device)) for o in outputs)
+            Tensor(backend.from_numpy(rng.standard_normal(o.shape), o.device), requires_grad=True)
+            for o in outputs)
     grad_outputs = _tuple(grad_outputs)
-    diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+    n = len(inputs)
 
-    def first_derivative(*xs):
-        outs = _outputs(fn, xs)
+    def first_derivative(*xs_and_vs):
+        xs, vs = xs_and_vs[:n], xs_and_vs[n:]
         d = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
-        grads = engine.grad(outs, d, grad_outputs=grad_outputs, create_graph=True,
+        grads = engine.grad(_outputs(fn, xs), d, grad_outputs=vs, create_graph=True,
                             allow_unused=True)
         res = tuple(g for g in grads if g is not None and g.requires_grad)
         if not res:
-            raise GradcheckError("gradgradcheck: the first derivative does not depend on the "
-                                 "inputs (it is constant), so there is nothing to check")
+            raise GradcheckError("gradgradcheck: the first derivative depends neither on the "
+                                 "inputs nor on the incoming gradient, so there is nothing to "
+                                 "check")
         return res
 
-    return gradcheck(first_derivative, inputs, eps=eps, atol=atol, rtol=rtol) and bool(diff)
-
-
+    return gradcheck(first_derivative, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol)
