@@ -162,7 +162,8 @@ def table_row(res: dict) -> str:
     if res.get("check", "ok") != "ok":
         met += " (check failed)"
     return (f"| {res['id']}: {res['title']} | {fmt_time(res['minigrad'], res['unit'])} | "
-            f"{fmt_time(res['floor'], res['unit'])} | {ratio_cell(res['ratio'])} | {goal} | {met} | "
+            f"{fmt_time(res['floor'], res['unit'])} | {ratio_cell(res['ratio'])} | {goal} | "
+            f"{met} | "
             f"{ratio_cell(peers.get('autograd'))} | {ratio_cell(peers.get('torch'))} |")
 
 

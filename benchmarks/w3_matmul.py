@@ -13,9 +13,8 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import numpy as np  # noqa: E402
-
 import _common  # noqa: E402,I001
+import numpy as np  # noqa: E402
 
 N = 1024
 
