@@ -1,0 +1,90 @@
+"""alpha_sweep (closed-form toy, seeding, progress display) and pareto_front."""
+import io
+import math
+import sys
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.multitask as mt
+
+A_, B_ = 2.0, -1.0
+
+
+def _train(alpha, inits=None):
+    """GD on alpha (t - a)^2 + (1 - alpha)(t - b)^2; the minimiser is alpha a + (1 - alpha) b."""
+    t = mg.randn(1, dtype=mg.float64, requires_grad=True)
+    if inits is not None:
+        inits.append(t.item())
+    for _ in range(200):
+        loss = alpha * ((t - A_) ** 2).sum() + (1 - alpha) * ((t - B_) ** 2).sum()
+        (g,) = mg.grad(loss, t)
+        t.data = t.data - 0.25 * g.data
+    l1, l2 = ((t - A_) ** 2).sum(), ((t - B_) ** 2).sum()
+    return {"loss1": l1, "loss2": l2, "metric": -l1.item(), "t": t.item()}
+
+
+def test_alpha_sweep_matches_the_closed_form_and_reseeds_every_run():
+    inits = []
+    res = mt.alpha_sweep(lambda a: _train(a, inits), [0.0, 0.25, 0.5, 1.0], seed=3,
+                         progress=False)
+    assert res.alphas == [0.0, 0.25, 0.5, 1.0]
+    for p in res:
+        t = p.alpha * A_ + (1 - p.alpha) * B_
+        np.testing.assert_allclose(p.extra["t"], t, atol=1e-12)
+        np.testing.assert_allclose([p.loss1, p.loss2], [(t - A_) ** 2, (t - B_) ** 2],
+                                   atol=1e-12)
+    assert len(set(inits)) == 1  # the same initial weights for every alpha
+    assert res.pareto() == [0, 1, 2, 3]  # a convex trade-off: every run is Pareto-optimal
+
+
+def test_alpha_sweep_accepts_tuples_and_rejects_garbage():
+    res = mt.alpha_sweep(lambda a: (a, 1 - a, 0.0), [0.1, 0.9], progress=False)
+    assert res.loss1 == [0.1, 0.9] and res.metric == [0.0, 0.0]
+    with pytest.raises(KeyError, match="metric"):
+        mt.alpha_sweep(lambda a: {"loss1": 1, "loss2": 2}, [0.5], progress=False)
+    with pytest.raises(TypeError, match="must return"):
+        mt.alpha_sweep(lambda a: 3.0, [0.5], progress=False)
+
+
+class _TTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_plain_counter_without_tqdm(monkeypatch):
+    err = _TTY()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm now raises ImportError
+    mt.alpha_sweep(lambda a: (a, a, a), [0.1, 0.2, 0.3])
+    out = err.getvalue()
+    assert "alpha_sweep: 3/3" in out and "alpha=0.3" in out
+
+
+def test_progress_off_when_not_a_terminal_or_disabled(monkeypatch):
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    mt.alpha_sweep(lambda a: (a, a, a), [0.1, 0.2])
+    assert err.getvalue() == ""
+    tty = _TTY()
+    monkeypatch.setattr(sys, "stderr", tty)
+    mt.alpha_sweep(lambda a: (a, a, a), [0.1, 0.2], progress=False)
+    assert tty.getvalue() == ""
+
+
+def test_progress_uses_tqdm_when_installed(monkeypatch):
+    pytest.importorskip("tqdm")
+    err = _TTY()
+    monkeypatch.setattr(sys, "stderr", err)
+    mt.alpha_sweep(lambda a: (a, a, a), [0.1, 0.2])
+    assert "alpha_sweep" in err.getvalue() and "2/2" in err.getvalue()
+
+
+def test_pareto_front_by_hand():
+    pts = [(1, 5), (2, 2), (3, 3), (5, 1), (2, 2), (math.nan, 0), (1, 6)]
+    assert mt.pareto_front(pts) == [0, 1, 3, 4]
+    assert mt.pareto_front([]) == []
+    assert mt.pareto_front([(1, 2, 3), (1, 2, 4), (0, 9, 9)]) == [0, 2]
+    with pytest.raises(ValueError, match="point 1 has 3 coordinates"):
+        mt.pareto_front([(1, 2), (1, 2, 3)])
