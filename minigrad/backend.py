@@ -214,7 +214,7 @@ def scatter_add(shape, index, values, dtype):
         return out
     if xp is _strict:
         host_idx = _index_to_host(index)
-        out = np.zeros(shape, dtype=dtype)
+        out = np.zeros(shape, dtype=dtype_of(values))  # `dtype` may be a strict dtype object
         np.add.at(out, host_idx, to_numpy(values))
         return from_numpy(out, "strict")
     import cupyx  # noqa: PLC0415

@@ -18,6 +18,7 @@ Riemannian gradient on the Stiefel manifold, which keeps ``Wᵀ W`` near ``I``.
 """
 from __future__ import annotations
 
+from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -31,7 +32,7 @@ class PCALoss(Function):
     def forward(ctx, W, S):
         ctx.save_for_backward(W, S)
         SW = S @ W
-        return -(W * SW).sum()
+        return -backend.namespace(W).sum(W * SW)  # array-API spelling: CuPy and strict too
 
     @staticmethod
     def backward(ctx, g):

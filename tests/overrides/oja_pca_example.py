@@ -24,7 +24,7 @@ def covariance(X):
 def cross_entropy(logits, y):
     """Mean of ``-log softmax(logits)[i, y_i]``, from minigrad ops (no nn needed)."""
     lp = mg.log_softmax(logits, dim=1)
-    return -lp[mg.arange(logits.shape[0]), y].mean()
+    return -lp[mg.arange(logits.shape[0], device=logits.device), y].mean()
 
 
 # ---------------------------------------------------------------- way 1: a new op (Function)
@@ -85,14 +85,17 @@ def make_problem(seed=0, n=40, d=6, k=3, c=4):
     return X, y, W, V
 
 
-def model_grads(pca_fn, problem, alpha=0.3, S_in_graph=True, x_requires_grad=False):
+def model_grads(pca_fn, problem, alpha=0.3, S_in_graph=True, x_requires_grad=False,
+                device="cpu"):
     """Build the model on fresh leaves, backward the total loss, return the leaves' grads."""
     Xa, ya, Wa, Va = problem
-    X = mg.tensor(Xa, dtype=mg.float64, requires_grad=x_requires_grad)
-    W = mg.tensor(Wa, dtype=mg.float64, requires_grad=True)
-    V = mg.tensor(Va, dtype=mg.float64, requires_grad=True)
-    S = covariance(X) if S_in_graph else mg.tensor(np.cov(Xa, rowvar=False), dtype=mg.float64)
-    loss = cross_entropy(X @ W @ V, mg.tensor(ya)) + alpha * pca_fn(W, S)
+
+    def leaf(a, rg):
+        return mg.tensor(a, dtype=mg.float64, requires_grad=rg, device=device)
+
+    X, W, V = leaf(Xa, x_requires_grad), leaf(Wa, True), leaf(Va, True)
+    S = covariance(X) if S_in_graph else leaf(np.cov(Xa, rowvar=False), False)
+    loss = cross_entropy(X @ W @ V, mg.tensor(ya, device=device)) + alpha * pca_fn(W, S)
     loss.backward()
     return {"W": W.grad.numpy(), "V": V.grad.numpy(),
             "X": X.grad.numpy() if x_requires_grad else None}
