@@ -1,0 +1,302 @@
+# Lesson 03 source (percent format). Build the notebook with: python lessons/_src/build.py 03
+
+# %% [markdown]
+# # Lesson 3 — What a loss weight means
+#
+# **Objectives.** After this lesson you can
+# - read `alpha * L1 + (1 - alpha) * L2` and `L1 + lam * L2` as the same problem, with
+#   `lam = (1 - alpha) / alpha`, and say what changes between them (the scale of the objective,
+#   hence the effective learning rate);
+# - compute the minimiser of a weighted sum of two quadratics in closed form and check gradient
+#   descent against it;
+# - draw the **Pareto front** that `alpha` traces, and see that every `alpha` picks one point of
+#   it: the optimum moves as `alpha` moves;
+# - treat regularisation (ridge regression) as a second loss.
+#
+# **Prerequisites.** Lesson 0 (`backward`, `.grad`); matrices and the gradient of a quadratic form
+# $\nabla_\theta \tfrac12 (\theta-a)^\top A(\theta-a) = A(\theta-a)$ for symmetric $A$.
+#
+# **Estimated time.** 35 min.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+import minigrad
+
+minigrad.manual_seed(0)
+f64 = minigrad.float64
+
+# %% [markdown]
+# ## 1. Two losses that disagree
+#
+# Two quadratic bowls in the plane, with different centres and shapes:
+#
+# $$L_1(\theta) = \tfrac12(\theta-a)^\top A(\theta-a), \qquad
+#   L_2(\theta) = \tfrac12(\theta-b)^\top B(\theta-b).$$
+#
+# $L_1$ alone is minimised at $a$, $L_2$ alone at $b$. The weighted loss
+# $L_\alpha = \alpha L_1 + (1-\alpha) L_2$ has gradient $\alpha A(\theta-a) + (1-\alpha)B(\theta-b)$,
+# which vanishes at
+#
+# $$\theta^*(\alpha) = \big(\alpha A + (1-\alpha)B\big)^{-1}\big(\alpha A a + (1-\alpha) B b\big).$$
+
+# %%
+a, A = np.array([2.0, 0.0]), np.array([[3.0, 0.8], [0.8, 1.0]])
+b, B = np.array([0.0, 2.0]), np.array([[1.0, -0.3], [-0.3, 2.0]])
+At, Bt, at, bt = (minigrad.tensor(v, dtype=f64) for v in (A, B, a, b))
+
+
+def L1(theta):
+    d = theta - at
+    return 0.5 * (d @ At @ d)
+
+
+def L2(theta):
+    d = theta - bt
+    return 0.5 * (d @ Bt @ d)
+
+
+def theta_star(alpha):
+    """Closed-form minimiser of alpha*L1 + (1-alpha)*L2."""
+    return np.linalg.solve(alpha * A + (1 - alpha) * B, alpha * A @ a + (1 - alpha) * B @ b)
+
+
+def gradient_descent(loss_fn, theta0, lr, steps):
+    """Plain GD with minigrad gradients; returns the path of iterates (steps + 1, 2)."""
+    theta = minigrad.tensor(theta0, dtype=f64, requires_grad=True)
+    path = [theta.detach().numpy().copy()]
+    for _ in range(steps):
+        theta.grad = None
+        loss_fn(theta).backward()
+        with minigrad.no_grad():
+            theta.data -= lr * theta.grad.data     # the update, outside the graph
+        path.append(theta.detach().numpy().copy())
+    return np.array(path)
+
+
+alphas_gd = [0.1, 0.3, 0.5, 0.7, 0.9]
+found = {}
+for alpha in alphas_gd:
+    path = gradient_descent(lambda th: alpha * L1(th) + (1 - alpha) * L2(th),
+                            theta0=[-1.0, -1.0], lr=0.3, steps=300)
+    found[alpha] = path[-1]
+    print(f"alpha = {alpha:.1f}: GD -> {path[-1].round(6)}, closed form {theta_star(alpha).round(6)}")
+    assert np.allclose(path[-1], theta_star(alpha), atol=1e-8)
+
+# %% [markdown]
+# ## 2. The optimum moves as `alpha` moves: the Pareto set and the Pareto front
+#
+# A point $\theta$ is **Pareto optimal** when no other point is at least as good on both losses and
+# strictly better on one. For convex losses, the minimisers $\theta^*(\alpha)$, $0\le\alpha\le1$,
+# are exactly the Pareto-optimal points: the curve from $b$ ($\alpha=0$) to $a$ ($\alpha=1$) in
+# parameter space is the **Pareto set**, and its image $(L_1, L_2)$ is the **Pareto front**.
+#
+# Choosing `alpha` does not "balance" anything by itself: it picks one point on that front.
+
+# %%
+alpha_grid = np.linspace(0.0, 1.0, 201)
+pareto_set = np.array([theta_star(al) for al in alpha_grid])
+
+
+def losses_np(thetas):
+    d1, d2 = thetas - a, thetas - b
+    return (0.5 * np.einsum("ni,ij,nj->n", d1, A, d1), 0.5 * np.einsum("ni,ij,nj->n", d2, B, d2))
+
+
+front1, front2 = losses_np(pareto_set)
+assert np.allclose(pareto_set[0], b) and np.allclose(pareto_set[-1], a)
+assert np.all(np.diff(front1) <= 1e-12) and np.all(np.diff(front2) >= -1e-12)  # a trade-off
+
+# No random point beats a front point on both losses at once.
+rng = np.random.default_rng(0)
+cloud = rng.uniform(-1.5, 3.0, size=(4000, 2))
+c1, c2 = losses_np(cloud)
+dominated_front = ((c1[:, None] <= front1[None]) & (c2[:, None] <= front2[None])
+                   & ((c1[:, None] < front1[None]) | (c2[:, None] < front2[None])))
+assert not dominated_front.any()
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.3), layout="constrained")
+ax = axes[0]
+g1, g2 = np.meshgrid(np.linspace(-1.5, 3, 120), np.linspace(-1.5, 3, 120))
+grid = np.stack([g1.ravel(), g2.ravel()], 1)
+l1g, l2g = (v.reshape(g1.shape) for v in losses_np(grid))
+ax.contour(g1, g2, l1g, levels=[0.25, 1, 2.5, 5], colors="#1f77b4", linewidths=0.8)
+ax.contour(g1, g2, l2g, levels=[0.25, 1, 2.5, 5], colors="#ff7f0e", linewidths=0.8)
+ax.plot(pareto_set[:, 0], pareto_set[:, 1], "k-", lw=2, label="Pareto set theta*(alpha)")
+ax.plot(*np.array(list(found.values())).T, "o", color="C2", label="GD result, alpha=0.1..0.9")
+ax.plot(*a, "s", color="#1f77b4", label="a: minimiser of L1 (alpha=1)")
+ax.plot(*b, "s", color="#ff7f0e", label="b: minimiser of L2 (alpha=0)")
+ax.set_title("Parameter space: contours of L1 (blue) and L2 (orange)")
+ax.set_xlabel("theta[0]")
+ax.set_ylabel("theta[1]")
+ax.legend(fontsize=8, loc="lower left")
+
+ax = axes[1]
+ax.scatter(c1, c2, s=2, color="0.8", label="random theta (all dominated)")
+ax.plot(front1, front2, "k-", lw=2, label="Pareto front")
+for al in (0.1, 0.3, 0.5, 0.7, 0.9):
+    p1, p2 = losses_np(theta_star(al)[None])
+    ax.plot(p1, p2, "o", color="C2")
+    ax.annotate(f"alpha={al}", (p1[0], p2[0]), textcoords="offset points", xytext=(6, 4),
+                fontsize=8)
+ax.set_xlim(0, 6)
+ax.set_ylim(0, 6)
+ax.set_title("Loss space: each alpha picks one point of the front")
+ax.set_xlabel("L1")
+ax.set_ylabel("L2")
+ax.legend(fontsize=8)
+
+# %% [markdown]
+# The slope of the front at the point chosen by `alpha` is $-\alpha/(1-\alpha)$: at the optimum,
+# $\alpha\,dL_1 + (1-\alpha)\,dL_2 = 0$ along the front. So `alpha` is an exchange rate, "how much
+# $L_2$ you are willing to pay for one unit of $L_1$". Check it numerically:
+
+# %%
+for al in (0.2, 0.5, 0.8):
+    i = int(round(al * 200))
+    slope = (front2[i + 1] - front2[i - 1]) / (front1[i + 1] - front1[i - 1])
+    print(f"alpha={al}: slope {slope:+.4f}, -alpha/(1-alpha) = {-al / (1 - al):+.4f}")
+    assert abs(slope + al / (1 - al)) < 1e-3 * (1 + al / (1 - al))
+
+# %% [markdown]
+# ## 3. `alpha` versus `lambda`: the same minimiser, a different scale
+#
+# Regularised training writes $L_1 + \lambda L_2$; multi-task code writes
+# $\alpha L_1 + (1-\alpha) L_2$. Dividing the second by $\alpha$ gives the first with
+#
+# $$\lambda = \frac{1-\alpha}{\alpha}, \qquad \alpha = \frac{1}{1+\lambda}.$$
+#
+# Same minimiser. But the $\alpha$ form is the $\lambda$ form **times $\alpha$**, so its gradient is
+# $\alpha$ times smaller: gradient descent on the $\alpha$ form with learning rate $\eta/\alpha$
+# makes *exactly* the same steps as on the $\lambda$ form with $\eta$. Changing `alpha` also
+# changes your effective learning rate. (The special case $\alpha=\tfrac12$: GD on $L_1 + L_2$
+# with $\eta$ equals GD on the average $\tfrac12(L_1+L_2)$ with $2\eta$.)
+
+# %%
+alpha = 0.2
+lam = (1 - alpha) / alpha
+theta = minigrad.tensor([0.3, -0.7], dtype=f64, requires_grad=True)
+(g_alpha,) = minigrad.grad(alpha * L1(theta) + (1 - alpha) * L2(theta), theta)
+(g_lam,) = minigrad.grad(L1(theta) + lam * L2(theta), theta)
+print("grad of the alpha form:", g_alpha.numpy(), " grad of the lambda form:", g_lam.numpy())
+assert np.allclose(g_alpha.numpy(), alpha * g_lam.numpy(), rtol=1e-12)
+
+eta = 0.05
+path_lam = gradient_descent(lambda th: L1(th) + lam * L2(th), [-1.0, -1.0], eta, 40)
+path_alpha = gradient_descent(lambda th: alpha * L1(th) + (1 - alpha) * L2(th), [-1.0, -1.0],
+                              eta / alpha, 40)
+path_same_lr = gradient_descent(lambda th: alpha * L1(th) + (1 - alpha) * L2(th), [-1.0, -1.0],
+                                eta, 40)
+assert np.allclose(path_lam, path_alpha, atol=1e-12)        # identical iterates
+assert np.linalg.norm(path_same_lr[-1] - theta_star(alpha)) > 5 * np.linalg.norm(
+    path_lam[-1] - theta_star(alpha))                        # same lr: alpha times slower
+
+path_sum = gradient_descent(lambda th: L1(th) + L2(th), [-1.0, -1.0], 0.1, 30)
+path_avg = gradient_descent(lambda th: 0.5 * L1(th) + 0.5 * L2(th), [-1.0, -1.0], 0.2, 30)
+assert np.allclose(path_sum, path_avg, atol=1e-12)          # sum with eta == average with 2 eta
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
+ax = axes[0]
+al = np.linspace(0.02, 0.98, 200)
+ax.semilogy(al, (1 - al) / al, label="lambda = (1 - alpha) / alpha")
+ax.axvline(0.5, color="0.6", ls=":", label="alpha = 0.5  <->  lambda = 1")
+ax.set_title("The map between alpha and lambda")
+ax.set_xlabel("alpha (weight of L1 in alpha*L1 + (1-alpha)*L2)")
+ax.set_ylabel("lambda (weight of L2 in L1 + lambda*L2)")
+ax.legend()
+ax = axes[1]
+dist = lambda p: np.linalg.norm(p - theta_star(alpha), axis=1)  # noqa: E731
+ax.semilogy(dist(path_lam), "-", lw=3, alpha=0.5, label=f"L1 + {lam:g}*L2, lr {eta}")
+ax.semilogy(dist(path_alpha), "k--", label=f"{alpha}*L1 + {1 - alpha:g}*L2, lr {eta / alpha:g}")
+ax.semilogy(dist(path_same_lr), "-", label=f"{alpha}*L1 + {1 - alpha:g}*L2, lr {eta}")
+ax.set_title("Same minimiser; the alpha form needs lr / alpha")
+ax.set_xlabel("GD step")
+ax.set_ylabel("distance to theta*(alpha)")
+ax.legend(fontsize=8)
+
+# %% [markdown]
+# ## 4. Regularisation is a second loss: ridge regression
+#
+# Least squares with a weight penalty, $\mathrm{MSE}(w) + \lambda\|w\|^2$, is the two-loss problem
+# $\alpha\,\mathrm{MSE} + (1-\alpha)\|w\|^2$. Its closed form,
+# $w^* = (X^\top X/n + \lambda I)^{-1} X^\top y / n$, traces a front between "fit the data" and
+# "keep the weights small". (Synthetic data here, so the closed form is exact.)
+
+# %%
+n, d = 60, 5
+X_np = rng.normal(size=(n, d))
+w_true = np.array([2.0, -1.0, 0.5, 0.0, 1.5])
+y_np = X_np @ w_true + 0.5 * rng.normal(size=n)
+X, y = minigrad.tensor(X_np, dtype=f64), minigrad.tensor(y_np, dtype=f64)
+
+
+def mse(w):
+    r = X @ w - y
+    return (r * r).mean()
+
+
+def sq_norm(w):
+    return (w * w).sum()
+
+
+def ridge(lam):
+    return np.linalg.solve(X_np.T @ X_np / n + lam * np.eye(d), X_np.T @ y_np / n)
+
+
+alpha = 0.25
+w = gradient_descent(lambda w: alpha * mse(w) + (1 - alpha) * sq_norm(w), np.zeros(d), 0.4, 400)[-1]
+print("GD on alpha form:", w.round(5))
+print("ridge, lambda=(1-alpha)/alpha:", ridge((1 - alpha) / alpha).round(5))
+assert np.allclose(w, ridge((1 - alpha) / alpha), atol=1e-9)
+
+lams = np.logspace(-3, 2, 60)
+W = np.array([ridge(lm) for lm in lams])
+fit = np.mean((X_np @ W.T - y_np[:, None]) ** 2, axis=0)
+size = np.sum(W**2, axis=1)
+assert np.all(np.diff(fit) > 0) and np.all(np.diff(size) < 0)  # more lambda: worse fit, smaller w
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
+ax = axes[0]
+ax.plot(fit, size, "k-", label="ridge front, lambda from 1e-3 to 100")
+for lm in (0.01, 0.1, 1.0, 10.0):
+    w_l = ridge(lm)
+    ax.plot(np.mean((X_np @ w_l - y_np) ** 2), np.sum(w_l**2), "o",
+            label=f"lambda={lm:g}  (alpha={1 / (1 + lm):.3f})")
+ax.set_title("Regularisation as a second loss: the ridge front")
+ax.set_xlabel("L1 = mean squared error")
+ax.set_ylabel("L2 = ||w||^2")
+ax.legend(fontsize=8)
+ax = axes[1]
+for j in range(d):
+    ax.semilogx(lams, W[:, j], label=f"w[{j}] (true {w_true[j]:g})")
+ax.set_title("The optimum moves as lambda (or alpha) moves")
+ax.set_xlabel("lambda = (1 - alpha) / alpha")
+ax.set_ylabel("ridge weight")
+ax.legend(fontsize=8)
+
+# %% [markdown]
+# ## What to remember
+#
+# - `alpha` and `lambda` describe the same family of minimisers; `alpha` also rescales the
+#   objective, so tune the learning rate together with it (or use the `lambda` form).
+# - Each weight picks one Pareto-optimal point; no weight is "the right one" without a criterion
+#   that does not depend on the weight itself (lesson 4: cross-validation on a held-out metric).
+# - Weights reach only the *convex* part of a front: a point in a dent of a non-convex front is
+#   never a minimiser of a weighted sum (exercise 3.2).
+#
+# ## Exercises
+#
+# **Exercise 3.1.** Differentiate the optimality condition
+# $\alpha A(\theta-a) + (1-\alpha)B(\theta-b) = 0$ with respect to $\alpha$ to get
+# $d\theta^*/d\alpha$ in closed form. Check it against a finite difference of `theta_star` and
+# against the direction of the Pareto set in the left plot.
+#
+# **Exercise 3.2.** Take $\theta \in \mathbb R$, $L_1 = 1 - e^{-(\theta-1)^2}$ and
+# $L_2 = 1 - e^{-(\theta+1)^2}$. Plot the front $(L_1(\theta), L_2(\theta))$ for
+# $\theta\in[-1, 1]$ and find, for a grid of `alpha`, the global minimiser of the weighted sum.
+# Which front points are never chosen? Why?
+#
+# **Exercise 3.3.** For the ridge problem, find the `alpha` whose minimiser has
+# $\|w\|^2$ equal to half of $\|w_{\mathrm{OLS}}\|^2$ (bisection on `alpha`), and verify it with
+# gradient descent in the `alpha` form. Which learning rate did you need, and why?
