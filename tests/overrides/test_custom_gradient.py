@@ -163,3 +163,15 @@ def test_node_is_marked_custom_for_gradcheck_reports():
     assert y.grad_fn.name == "square_with_3xBackward"
     assert "custom_gradient" in y.grad_fn.fn.custom and "square_with_3x" in y.grad_fn.fn.custom
     assert square_with_3x.__doc__.startswith("Forward x*x")  # functools.wraps kept the doc
+
+
+def test_returning_an_argument_unchanged_keeps_it_a_leaf():
+    @mg.custom_gradient
+    def flip(x):
+        return x, lambda g: -g  # identity forward, reversed gradient
+
+    x = f64([1.0, 2.0])
+    y = flip(x)
+    assert y is not x and x.is_leaf
+    (y * 3).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [-3.0, -3.0])
