@@ -313,10 +313,11 @@ assert abs(fx(x0 + h) - (fx(x0) + xv.grad * h)) < 10 * h * h  # error is second 
 # local derivative. Check each against minigrad (`minigrad.exp`, `**`, `minigrad.relu`) at three
 # points with an `assert`.
 #
-# **Exercise 0.2.** `topological_order` is recursive, so a chain of 5000 additions exceeds
-# Python's recursion limit. Rewrite it with an explicit stack and check it on such a chain (the
-# gradient of `x + x + ... + x` with 5000 terms is 5000).
-#
-# **Exercise 0.3.** Remove the loop that resets `.grad` to 0 in `backward` and call it twice on
+# **Exercise 0.2.** Remove the loop that resets `.grad` to 0 in `backward` and call it twice on
 # the same graph. What happens to `x.grad`? PyTorch and minigrad *accumulate* into `.grad` the
 # same way across calls: that is why training loops call `zero_grad()`. Show it with minigrad.
+#
+# **Exercise 2.1** (the same as assignment exercise 2.1, where you write minigrad's own
+# `_topo_order`). `topological_order` is recursive, so a chain of 5000 additions exceeds Python's
+# recursion limit. Rewrite it as an iterative depth-first search with an explicit stack, and check
+# it on such a chain (the gradient of `x + x + ... + x` with 5000 terms is 5000).

@@ -283,20 +283,27 @@ ax.legend(fontsize=8)
 # - Each weight picks one Pareto-optimal point; no weight is "the right one" without a criterion
 #   that does not depend on the weight itself (lesson 4: cross-validation on a held-out metric).
 # - Weights reach only the *convex* part of a front: a point in a dent of a non-convex front is
-#   never a minimiser of a weighted sum (exercise 3.2).
+#   never a minimiser of a weighted sum (exercise 3.7).
 #
 # ## Exercises
 #
-# **Exercise 3.1.** Differentiate the optimality condition
+# **Exercise 3.4** (assignment exercise 3.4 asks you to write `SGD.step`). SGD's
+# `weight_decay=wd` adds `wd * w` to the gradient. Show, with `minigrad.optim.SGD` on the ridge
+# data, that `weight_decay=wd` on the MSE alone gives the same iterates as plain SGD on
+# `MSE + lam * ||w||^2` for `lam = wd / 2`, and that both converge to `ridge(wd / 2)`.
+#
+# **Exercise 3.5** (assignment exercise 3.5 asks you to write `Adam.step`). Repeat the "same
+# minimiser, different scale" experiment of section 3 with `minigrad.optim.Adam` and the *same*
+# learning rate for the `alpha` and the `lambda` form. Are the iterates still different? Explain
+# with Adam's update $m/(\sqrt v + \epsilon)$ what happens when the whole loss is multiplied by
+# `alpha`.
+#
+# **Exercise 3.6.** Differentiate the optimality condition
 # $\alpha A(\theta-a) + (1-\alpha)B(\theta-b) = 0$ with respect to $\alpha$ to get
 # $d\theta^*/d\alpha$ in closed form. Check it against a finite difference of `theta_star` and
 # against the direction of the Pareto set in the left plot.
 #
-# **Exercise 3.2.** Take $\theta \in \mathbb R$, $L_1 = 1 - e^{-(\theta-1)^2}$ and
+# **Exercise 3.7.** Take $\theta \in \mathbb R$, $L_1 = 1 - e^{-(\theta-1)^2}$ and
 # $L_2 = 1 - e^{-(\theta+1)^2}$. Plot the front $(L_1(\theta), L_2(\theta))$ for
 # $\theta\in[-1, 1]$ and find, for a grid of `alpha`, the global minimiser of the weighted sum.
 # Which front points are never chosen? Why?
-#
-# **Exercise 3.3.** For the ridge problem, find the `alpha` whose minimiser has
-# $\|w\|^2$ equal to half of $\|w_{\mathrm{OLS}}\|^2$ (bisection on `alpha`), and verify it with
-# gradient descent in the `alpha` form. Which learning rate did you need, and why?

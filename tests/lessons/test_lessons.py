@@ -4,7 +4,9 @@ Per lesson (one test each, so a failure names the lesson):
 
 - structure, read from the committed notebook: no outputs or execution counts; the first cell
   states objectives, prerequisites and an estimated time; the first code cell seeds with
-  ``manual_seed(0)``; at least one ``assert``; it ends with 2-4 exercises numbered ``L.k``; data
+  ``manual_seed(0)``; at least one ``assert``; it ends with 2-4 exercises numbered ``L.k``, or
+  ``A.B`` when one overlaps exercise A.B of the assignments (minigrad/assignments/catalog.py;
+  a lesson's own L.k never reuses an assignment's number); data
   only through ``minigrad.data`` (no file or network reads);
 - execution, with nbclient in a fresh temporary working directory, ``MPLBACKEND=Agg``: no cell
   raises; it takes at most ``MINIGRAD_LESSON_BUDGET_S`` seconds (30 by default, kernel start
@@ -47,6 +49,9 @@ def _load(name: str, path: Path):
 
 
 render = _load("minigrad_lessons_render", LESSON_DIR / "render.py")
+_CATALOG = ROOT / "minigrad" / "assignments" / "catalog.py"  # standard library only
+ASSIGNMENT_NUMBERS = ({e.number: e.title for e in _load("minigrad_catalog", _CATALOG).EXERCISES}
+                      if _CATALOG.exists() else {})
 build = _load("minigrad_lessons_build", LESSON_DIR / "_src" / "build.py")
 LESSONS = render.lesson_paths()
 
@@ -163,13 +168,24 @@ def test_lesson_structure(path):
 
     last_code = max(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
     tail = "\n".join(c.source for c in nb.cells[last_code + 1:])
-    found = re.findall(r"Exercise\s+(\d+)\.(\d+)", tail)
-    ks = [int(k) for _, k in found]
-    assert all(int(ln) == number for ln, _ in found), (
-        f"{name}: exercises must be numbered {number}.k, found {found}")
-    assert 2 <= len(set(ks)) <= 4 and len(ks) == len(set(ks)), (
+    found = [f"{a}.{b}" for a, b in re.findall(r"\*\*Exercise\s+(\d+)\.(\d+)", tail)]
+    assert 2 <= len(found) <= 4 and len(found) == len(set(found)), (
         f"{name} must end (after its last code cell) with 2-4 distinct exercises "
-        f"'Exercise {number}.k'; found {found}")
+        f"'**Exercise {number}.k**'; found {found}")
+    for num in found:
+        # Either the lesson's own L.k, or an assignment exercise it overlaps (same number);
+        # never a lesson's own exercise that reuses an assignment's number for something else.
+        own = num.split(".")[0] == str(number) and num not in ASSIGNMENT_NUMBERS
+        assert own or num in ASSIGNMENT_NUMBERS, (
+            f"{name}: Exercise {num} is neither {number}.k (k not taken by an assignment "
+            f"exercise: {sorted(n for n in ASSIGNMENT_NUMBERS if n.startswith(f'{number}.'))}) "
+            "nor an assignment exercise's number (minigrad/assignments/catalog.py)")
+        if num in ASSIGNMENT_NUMBERS:
+            title = ASSIGNMENT_NUMBERS[num]
+            text = tail.split(f"**Exercise {num}", 1)[1].split("**Exercise", 1)[0]
+            assert "assignment" in text.lower(), (
+                f"{name}: Exercise {num} shares its number with assignment exercise {num} "
+                f"({title!r}); say so in the text")
 
     for i, cell in enumerate(code):
         bad = FORBIDDEN_READS.search(cell.source)
