@@ -294,13 +294,27 @@ def default_dtype_for(value):
     return default_float
 
 
+def py_scalar(x):
+    """A Python number for a Python or NumPy scalar (``np.float64(2)`` -> ``2.0``), else None."""
+    if type(x) in (bool, int, float):
+        return x
+    if isinstance(x, np.generic):
+        return x.item() if x.dtype.kind in "biuf" else None
+    if isinstance(x, float):  # subclasses
+        return float(x)
+    if isinstance(x, int):
+        return int(x)
+    return None
+
+
 def scalar_array(value, dtype=None):
     return np.asarray(value, dtype=dtype or default_dtype_for(value))
 
 
 def host_asarray(data, dtype=None):
-    """Host array from Python data with minigrad's dtype inference (always a new array)."""
-    if isinstance(data, np.ndarray):
+    """Host array from Python data with minigrad's dtype inference (always a new array).
+    NumPy arrays and scalars keep their dtype; Python floats become float32, ints int64."""
+    if isinstance(data, (np.ndarray, np.generic)):
         return np.array(data, dtype=dtype, copy=True)
     arr = np.array(data, dtype=dtype)
     if dtype is None:

@@ -36,7 +36,8 @@ class Tensor:
 
     __slots__ = ("data", "_grad", "_rg", "grad_fn", "_out_index", "_hooks", "_version", "name",
                  "__weakref__")
-    __array_ufunc__ = None  # NumPy must not treat a Tensor as an object array: ndarray @ Tensor raises
+    # NumPy must not treat a Tensor as an object array: ndarray + Tensor defers to Tensor (raises)
+    __array_ufunc__ = None
     __array_priority__ = 1000
 
     def __init__(self, data, requires_grad=False, grad_fn=None, out_index=0):

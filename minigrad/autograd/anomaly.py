@@ -10,6 +10,7 @@ import os
 import sys
 
 from .. import backend
+from ..tensor import Tensor
 
 _enabled = False
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -72,7 +73,7 @@ def check_forward(fn, args, results) -> None:
 
 def check_backward(node, grads) -> None:
     for g in grads:
-        if g is not None and _bad(getattr(g, "data", g)):
+        if g is not None and _bad(g.data if isinstance(g, Tensor) else g):  # (ndarray.data!)
             raise FloatingPointError(
                 f"detect_anomaly: {node.name} returned NaN or Inf gradients "
                 f"(input shapes {', '.join(str(s) for s in node.in_shapes if s is not None)}); "

@@ -161,7 +161,7 @@ def run_backward(roots, root_grads, targets=None, retain_graph=False, create_gra
                             res = h(wrap(gout[i]))
                             if res is not None:
                                 gout[i] = unwrap(res)
-            if node.retained:
+            if node.retained and targets is None:  # retain_grad: backward() only, not grad()
                 for i, ref in node.retained.items():
                     t = ref()
                     if t is not None and gout[i] is not None:

@@ -3,26 +3,105 @@
 engine the Tensor-level namespace that backward rules use when ``create_graph=True``."""
 from __future__ import annotations
 
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 from ..autograd import engine as _engine
 from .activation import LogSoftmax, Softmax, log_softmax, softmax
-from .arithmetic import (Add, Div, Maximum, Minimum, Mul, Neg, Pow, Sub, add, div, divide,
-                         maximum, minimum, mul, multiply, neg, negative, pow, sub, subtract,
-                         true_divide)
+from .arithmetic import (
+                         Add,
+                         Div,
+                         Maximum,
+                         Minimum,
+                         Mul,
+                         Neg,
+                         Pow,
+                         Sub,
+                         add,
+                         div,
+                         divide,
+                         maximum,
+                         minimum,
+                         mul,
+                         multiply,
+                         neg,
+                         negative,
+                         pow,
+                         sub,
+                         subtract,
+                         true_divide,
+)
 from .compare import Where, eq, ge, gt, le, lt, ne, where
 from .convert import Cast, Clone, ToDevice
 from .indexing import GetItem, IndexAdd, getitem, index_add
 from .linalg import MatMul, Trace, matmul, outer, trace
 from .methods import attach, cast, clone, to_device
-from .reduce import (LogSumExp, MaxMin, Mean, Norm2, Sum, argmax, argmin, logsumexp, max, mean,
-                     min, norm, sum, var)
-from .shape import (BroadcastTo, Cat, Permute, Reshape, broadcast_to, cat, concat, concatenate,
-                    expand, expand_dims, flatten, matrix_transpose, permute, permute_dims,
-                    reshape, squeeze, stack, transpose, unsqueeze, view)
-from .unary import (Abs, Clip, Cos, Exp, Log, Relu, Round, Sigmoid, Sign, Sin, Sqrt, Square,
-                    Tanh, abs, clamp, clip, cos, exp, log, relu, round, sigmoid, sign, sin, sqrt,
-                    square, tanh)
+from .reduce import (
+                         LogSumExp,
+                         MaxMin,
+                         Mean,
+                         Norm2,
+                         Sum,
+                         argmax,
+                         argmin,
+                         logsumexp,
+                         max,
+                         mean,
+                         min,
+                         norm,
+                         sum,
+                         var,
+)
+from .shape import (
+                         BroadcastTo,
+                         Cat,
+                         Permute,
+                         Reshape,
+                         broadcast_to,
+                         cat,
+                         concat,
+                         concatenate,
+                         expand,
+                         expand_dims,
+                         flatten,
+                         matrix_transpose,
+                         permute,
+                         permute_dims,
+                         reshape,
+                         squeeze,
+                         stack,
+                         transpose,
+                         unsqueeze,
+                         view,
+)
+from .unary import (
+                         Abs,
+                         Clip,
+                         Cos,
+                         Exp,
+                         Log,
+                         Relu,
+                         Round,
+                         Sigmoid,
+                         Sign,
+                         Sin,
+                         Sqrt,
+                         Square,
+                         Tanh,
+                         abs,
+                         clamp,
+                         clip,
+                         cos,
+                         exp,
+                         log,
+                         relu,
+                         round,
+                         sigmoid,
+                         sign,
+                         sin,
+                         sqrt,
+                         square,
+                         tanh,
+)
 
 # The names a backward rule may call as ctx.xp.<name>; RawNamespace offers the same on arrays.
 graph_namespace = SimpleNamespace(
@@ -34,8 +113,17 @@ graph_namespace = SimpleNamespace(
 _engine.graph_namespace = graph_namespace
 attach()
 
-# The public names: op classes and functions (not the submodules or the helpers above).
-__all__ = [n for n, v in list(globals().items()) if not n.startswith("_")
-           and not isinstance(v, ModuleType)
-           and n not in ("annotations", "SimpleNamespace", "ModuleType", "graph_namespace",
-                         "attach")]
+__all__ = [  # the public names: op classes and functions
+    "Abs", "Add", "BroadcastTo", "Cast", "Cat", "Clip", "Clone", "Cos", "Div", "Exp", "GetItem",
+    "IndexAdd", "Log", "LogSoftmax", "LogSumExp", "MatMul", "MaxMin", "Maximum", "Mean", "Minimum",
+    "Mul", "Neg", "Norm2", "Permute", "Pow", "Relu", "Reshape", "Round", "Sigmoid", "Sign", "Sin",
+    "Softmax", "Sqrt", "Square", "Sub", "Sum", "Tanh", "ToDevice", "Trace", "Where", "abs", "add",
+    "argmax", "argmin", "broadcast_to", "cast", "cat", "clamp", "clip", "clone", "concat",
+    "concatenate", "cos", "div", "divide", "eq", "exp", "expand", "expand_dims", "flatten", "ge",
+    "getitem", "gt", "index_add", "le", "log", "log_softmax", "logsumexp", "lt", "matmul",
+    "matrix_transpose", "max", "maximum", "mean", "min", "minimum", "mul", "multiply", "ne", "neg",
+    "negative", "norm", "outer", "permute", "permute_dims", "pow", "relu", "reshape", "round",
+    "sigmoid", "sign", "sin", "softmax", "sqrt", "square", "squeeze", "stack", "sub", "subtract",
+    "sum", "tanh", "to_device", "trace", "transpose", "true_divide", "unsqueeze", "var", "view",
+    "where"
+]

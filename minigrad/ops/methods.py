@@ -2,7 +2,6 @@
 (DeZero's ``setup_variable`` idea: ``tensor.py`` never imports the ops)."""
 from __future__ import annotations
 
-
 from .. import backend
 from ..tensor import Tensor
 from . import activation, arithmetic, compare, indexing, linalg, reduce, shape, unary

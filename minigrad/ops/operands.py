@@ -11,19 +11,10 @@ NumPy, CuPy and the strict stand-in all agree:
 """
 from __future__ import annotations
 
-import numbers
-
 from .. import backend
 from ..tensor import Tensor
 
-
-def _scalar(x):
-    """A Python number for a Python or NumPy scalar, else None."""
-    if isinstance(x, bool | int | float):
-        return x
-    if isinstance(x, numbers.Number) and hasattr(x, "item"):
-        return x.item()
-    return None
+_scalar = backend.py_scalar  # a Python number for a Python or NumPy scalar, else None
 
 
 def _raw_array_error(op, x):
