@@ -1,0 +1,103 @@
+"""The exercises: which region of minigrad's source each one removes, its hint and its points.
+
+An exercise ``exA_B`` is exercise B of assignment A (shown as "A.B"; lesson exercises L.k use the
+same numbers where they overlap). Its reference code sits in minigrad's source between a marker
+pair naming it (see docs/INSTRUCTORS.md); ``file`` and ``where`` say where the first region is,
+and ``build`` checks that it is there. Its tests are the ones carrying the pytest marker
+``exA_B`` (registered in pyproject.toml).
+
+This file is read on its own (``build`` loads the catalog of the tree it copies), so it uses the
+standard library only.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ID_RE = re.compile(r"^ex([1-9][0-9]*)_([1-9][0-9]*)$")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str       # "ex1_3": also the pytest marker
+    title: str
+    hint: str     # one line, shown in the stub's NotImplementedError and by ``list``
+    points: int
+    file: str     # repository-relative path of the (first) region
+    where: str    # qualified name of the function that holds it
+
+    @property
+    def assignment(self) -> int:
+        return int(ID_RE.match(self.id).group(1))
+
+    @property
+    def number(self) -> str:
+        """``"1.3"`` for ``ex1_3``."""
+        a, b = ID_RE.match(self.id).groups()
+        return f"{a}.{b}"
+
+
+ASSIGNMENTS = {
+    1: "Backward rules and broadcasting",
+    2: "The backward pass: order, accumulation, no_grad",
+    3: "Softmax, cross-entropy and optimizers",
+    4: "Several losses, one network",
+}
+
+_OPS = "minigrad/ops/"
+_ENGINE = "minigrad/autograd/engine.py"
+
+EXERCISES = (
+    Exercise("ex1_1", "Product rule", "d(a*b)/da = b and d(a*b)/db = a: return g * b and g * a "
+             "(None where ctx.needs_input_grad is False)", 2, _OPS + "arithmetic.py",
+             "Mul.backward"),
+    Exercise("ex1_2", "Quotient rule", "d(a/b)/da = 1/b and d(a/b)/db = -a/b**2, each times g "
+             "(None where ctx.needs_input_grad is False)", 2, _OPS + "arithmetic.py",
+             "Div.backward"),
+    Exercise("ex1_3", "tanh from its output", "d tanh(x)/dx = 1 - tanh(x)**2: use the saved "
+             "output, return g * (1 - out * out)", 1, _OPS + "unary.py", "Tanh.backward"),
+    Exercise("ex1_4", "Matrix product rule", "for C = A @ B: dA = g @ B^T and dB = A^T @ g "
+             "(ctx.xp.matmul and ctx.xp.matrix_transpose; batch dims come along)", 3,
+             _OPS + "linalg.py", "MatMul.backward"),
+    Exercise("ex1_5", "Undo broadcasting", "sum g over its extra leading axes and over the axes "
+             "where shape has 1 but g does not (keepdims), then reshape to shape", 3, _ENGINE,
+             "_sum_to"),
+    Exercise("ex2_1", "Topological order", "iterative depth-first search over node.parents "
+             "(Context nodes only): append a node after all of its parents, each node once", 3,
+             _ENGINE, "_topo_order"),
+    Exercise("ex2_2", "Accumulate into .grad", "first gradient: store a copy as t._grad = "
+             "Tensor(copy); later ones add to it; check the dtypes match", 2, _ENGINE,
+             "_accumulate_into"),
+    Exercise("ex2_3", "no_grad", "__enter__ saves grad_mode._enabled and sets it to self.mode; "
+             "__exit__ restores the saved value (also after an exception)", 2,
+             "minigrad/autograd/grad_mode.py", "_GradMode.__enter__"),
+    Exercise("ex3_1", "Softmax backward", "with y = softmax(x): dx = y * (g - sum(g * y, "
+             "axis=ctx.dim, keepdims=True)); the dim argument gets None", 2,
+             _OPS + "activation.py", "Softmax.backward"),
+    Exercise("ex3_2", "Log-softmax backward", "with out = log_softmax(x): dx = g - exp(out) * "
+             "sum(g, axis=ctx.dim, keepdims=True); the dim argument gets None", 2,
+             _OPS + "activation.py", "LogSoftmax.backward"),
+    Exercise("ex3_3", "Cross-entropy with probability targets", "loss = -sum over the class dim "
+             "of target * logp (times the class weights when given), then _reduce it", 2,
+             "minigrad/nn/functional/loss.py", "cross_entropy"),
+    Exercise("ex3_4", "SGD step", "p -= lr * d, where d is the gradient plus weight_decay * p, "
+             "turned into a momentum buffer when momentum > 0 (PyTorch's pseudo-code)", 2,
+             "minigrad/optim/sgd.py", "SGD.step"),
+    Exercise("ex3_5", "Adam step", "m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr * "
+             "m_hat / (sqrt(v_hat) + eps) with bias corrections 1 - b^t", 3,
+             "minigrad/optim/adam.py", "Adam.step"),
+    Exercise("ex4_1", "Uncertainty weighting", "return sum_i 0.5 * exp(-s_i) * L_i + 0.5 * s_i "
+             "with s = self.log_vars and L the stacked losses", 2,
+             "minigrad/multitask/scalarizers.py", "UncertaintyWeighting.__call__"),
+    Exercise("ex4_2", "PCGrad", "for each task gradient, subtract its projection onto every "
+             "other task gradient it conflicts with (negative dot product), then sum", 3,
+             "minigrad/multitask/weightings.py", "PCGrad.__call__"),
+)
+
+# Instructor-only test folders: never copied into a student version (they build copies
+# themselves and hold marker text in their fixtures).
+INSTRUCTOR_ONLY = ("tests/assignments/tool",)
+
+
+def by_id() -> dict:
+    return {e.id: e for e in EXERCISES}
