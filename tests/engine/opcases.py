@@ -494,7 +494,7 @@ CASES = [
                               lambda x, lo, hi: x.clamp(min=lo, max=hi),
                               lambda x, lo, hi: mg.clamp(x, min=lo, max=hi)], _clip_ref),
     Case("where", _where_draw, [lambda c, a, b: mg.where(c, a, b), lambda c, a, b: a.where(c, b)],
-         np.where),  # b is a tensor, or a Python float passed as the keyword b
+         lambda c, a, b: np.where(c, a, b)),  # b: a tensor, or a Python float (keyword b)
     Case("reshape", _reshape_draw, [_reshape_form], lambda x, new, style: x.reshape(new)),
     Case("flatten", _flatten_draw, [lambda x, **k: x.flatten(**k),
                                     lambda x, **k: mg.flatten(x, **k)], _np_flatten),
