@@ -62,7 +62,12 @@ def draw_graph(roots, *, params=None, trace=None, step=None, rankdir="TB", small
     legend = _legend(fig, graph, several)
     lb = legend.get_window_extent(renderer)
     top = lb.height / fig.dpi + 0.15 + (0.3 if title else 0.0)
-    width = max(lay.width, lb.width / fig.dpi + 0.3, 3.0)
+    title_w = 0.0
+    if title:
+        t = fig.text(0, 0, title, fontsize=fontsize + 3)
+        title_w = t.get_window_extent(renderer).width / fig.dpi + 0.3
+        t.remove()
+    width = max(lay.width, lb.width / fig.dpi + 0.3, title_w, 3.0)
     height = lay.height + top
     fig.set_size_inches(width, height)
     ax = fig.add_axes((0, 0, 1, 1))

@@ -27,16 +27,22 @@ def _host(x) -> np.ndarray:
     return np.asarray(x, dtype=np.float64)
 
 
-def new_axes(ax=None, size=(6.0, 4.0)):
-    """``(fig, ax)``: the given axes and its figure, or a fresh off-screen figure."""
-    if ax is not None:
-        return ax.figure, ax
+def new_figure(size=(6.0, 4.0), ncols: int = 1):
+    """``(fig, axes)``: an off-screen Figure (not registered with pyplot, so nothing leaks or
+    pops up) with ``ncols`` Axes side by side (one Axes when ``ncols == 1``)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=size, dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
-    return fig, fig.add_subplot()
+    return fig, fig.subplots(1, ncols)
+
+
+def new_axes(ax=None, size=(6.0, 4.0)):
+    """``(fig, ax)``: the given axes and its figure, or a fresh off-screen figure."""
+    if ax is not None:
+        return ax.figure, ax
+    return new_figure(size)
 
 
 def plot_grad_norms(norms, layers=None, *, title="Gradient norm per layer, by head", log=False,
