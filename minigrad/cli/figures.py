@@ -55,7 +55,7 @@ def graph_figure(runs, task):
     """The computation graph of both losses on 4 training images, after one backward."""
     run = _middle(runs)
     model = run.model
-    ls = losses(model, task, task.X_train[:4], task.y_train[:4])
+    ls = losses(model, task, task.X_train[:4, :], task.y_train[:4])
     model.zero_grad()
     (run.alpha * ls["CE"] + (1 - run.alpha) * ls["PCA"]).backward()
     fig = viz.draw_graph(ls, params=dict(model.named_parameters()),
@@ -76,7 +76,8 @@ def curves_figure(runs):
 
 
 def write_figures(runs, task, k, seed, device, out) -> list:
-    """Draw and save the four figures; return their paths."""
+    """Draw and save the four figures into ``out`` (created if missing); return their paths."""
+    os.makedirs(out, exist_ok=True)
     return [
         _save(pareto_figure(runs, task.top_k_share), out, "pareto_front.png"),
         _save(gradient_flow_figure(runs, task, k, seed, device), out, "gradient_flow.png"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 K = 8  # width of the reduction layer
 QUICK = {"alphas": (0.0, 0.05, 0.25, 0.5, 0.9, 1.0), "steps": 300}
-FULL = {"alphas": (0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0), "steps": 400}
+FULL = {"alphas": (0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0), "steps": 600}
 
 INTRO = """\
 minigrad tour: two losses, one shared layer (8x8 digits, 64 pixels -> {k} -> 10 classes)
@@ -84,7 +84,6 @@ def run_tour(quick: bool = False, out: str = "minigrad-tour", seed: int = 0,
     print(table, file=file)
     print(file=file)
     print(NOTES.format(k=K, best=task.top_k_share), file=file)
-    os.makedirs(out, exist_ok=True)
     from .figures import write_figures
 
     figures = write_figures(ordered, task, K, seed, device, out)

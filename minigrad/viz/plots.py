@@ -77,8 +77,13 @@ def plot_grad_norms(norms, layers=None, *, title="Gradient norm per layer, by he
     width = 0.8 / len(heads)
     x = np.arange(len(layers))
     for j, h in enumerate(heads):
-        ax.bar(x - 0.4 + width * (j + 0.5), table[j], width, label=str(h),
-               color=ROOT_COLOURS[j % len(ROOT_COLOURS)])
+        colour = ROOT_COLOURS[j % len(ROOT_COLOURS)]
+        xs = x - 0.4 + width * (j + 0.5)
+        ax.bar(xs, table[j], width, label=str(h), color=colour)
+        for xi, v in zip(xs, table[j]):  # exactly zero (not reached): say so, a bar can't
+            if v == 0.0:
+                ax.text(xi, 0.01, "0", transform=ax.get_xaxis_transform(), ha="center",
+                        va="bottom", fontsize=8, color=colour)
     ax.set_xticks(x, layers, rotation=30 if max(map(len, layers)) > 6 else 0, ha="right"
                   if max(map(len, layers)) > 6 else "center")
     if log:

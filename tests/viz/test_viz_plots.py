@@ -30,6 +30,7 @@ def test_grad_norm_bars_per_head():
         heights = [bar.get_height() for bar in container]
         assert heights == list(norms[head].values())
     assert [t.get_text() for t in ax.get_xticklabels()] == ["trunk.W", "trunk.b", "head.W"]
+    assert [t.get_text() for t in ax.texts] == ["0", "0"]  # PCA sends exactly zero to two
     # lists with layer names work too; a mismatch is explained
     fig = viz.plot_grad_norms({"a": [1.0, 2.0]}, layers=["x", "y"], log=True)
     assert fig.axes[0].get_yscale() == "log" and fig.axes[0].get_legend() is None
