@@ -19,6 +19,7 @@
 # **Estimated time.** 35 min.
 
 # %%
+# %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -79,7 +80,7 @@ alphas_gd = [0.1, 0.3, 0.5, 0.7, 0.9]
 found = {}
 for alpha in alphas_gd:
     path = gradient_descent(lambda th: alpha * L1(th) + (1 - alpha) * L2(th),
-                            theta0=[-1.0, -1.0], lr=0.3, steps=300)
+                            theta0=[-1.0, -1.0], lr=0.3, steps=150)
     found[alpha] = path[-1]
     print(f"alpha = {alpha:.1f}: GD -> {path[-1].round(6)}, closed form {theta_star(alpha).round(6)}")
     assert np.allclose(path[-1], theta_star(alpha), atol=1e-8)
@@ -245,7 +246,7 @@ def ridge(lam):
 
 
 alpha = 0.25
-w = gradient_descent(lambda w: alpha * mse(w) + (1 - alpha) * sq_norm(w), np.zeros(d), 0.4, 400)[-1]
+w = gradient_descent(lambda w: alpha * mse(w) + (1 - alpha) * sq_norm(w), np.zeros(d), 0.4, 60)[-1]
 print("GD on alpha form:", w.round(5))
 print("ridge, lambda=(1-alpha)/alpha:", ridge((1 - alpha) / alpha).round(5))
 assert np.allclose(w, ridge((1 - alpha) / alpha), atol=1e-9)

@@ -2,7 +2,8 @@
 
 Each lesson is written as ``lessons/_src/NN_topic.py`` in the "percent" format: a line
 ``# %%`` starts a code cell and ``# %% [markdown]`` starts a Markdown cell whose lines are
-comments (``# `` is stripped). Keeping the source as ordinary Python makes diffs readable and
+comments (``# `` is stripped). In a code cell, a comment line ``# %magic ...`` becomes the IPython
+magic ``%magic ...`` (so the source stays valid Python). Keeping the source as ordinary Python makes diffs readable and
 lets linters see the code; the ``.ipynb`` files are generated from it, without outputs, with
 stable cell ids, so regenerating an unchanged lesson gives a byte-identical file.
 
@@ -33,6 +34,8 @@ def parse_cells(text: str) -> list[tuple[str, str]]:
         if not cells:  # the module docstring/header before the first cell is not part of it
             continue
         kind, lines = cells[-1]
+        if kind == "code" and line.startswith("# %"):
+            line = line[2:]  # "# %matplotlib inline" -> "%matplotlib inline"
         if kind == "markdown":
             if line.startswith("# "):
                 line = line[2:]

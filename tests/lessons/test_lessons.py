@@ -8,7 +8,8 @@ Per lesson (one test each, so a failure names the lesson):
   ``A.B`` when one overlaps exercise A.B of the assignments (minigrad/assignments/catalog.py;
   a lesson's own L.k never reuses an assignment's number); data
   only through ``minigrad.data`` (no file or network reads);
-- execution, with nbclient in a fresh temporary working directory, ``MPLBACKEND=Agg``: no cell
+- execution, with nbclient in a fresh temporary working directory, headless (``MPLBACKEND=Agg``
+  for the kernel; a lesson's ``%matplotlib inline`` renders off-screen too): no cell
   raises; it takes at most ``MINIGRAD_LESSON_BUDGET_S`` seconds (30 by default, kernel start
   included, measured); it shows at least one figure, and every Axes has a title and axis labels
   (the labels are waived only for an Axes drawn with its axis switched off, e.g. a graph drawing;
