@@ -65,8 +65,9 @@ EXERCISES = (
     Exercise("ex2_1", "Topological order", "iterative depth-first search over node.parents "
              "(Context nodes only): append a node after all of its parents, each node once", 3,
              _ENGINE, "_topo_order"),
-    Exercise("ex2_2", "Accumulate into .grad", "first gradient: store a copy as t._grad = "
-             "Tensor(copy); later ones add to it; check the dtypes match", 2, _ENGINE,
+    Exercise("ex2_2", "Accumulate into .grad", "the first gradient is stored as an owned copy "
+             "(Tensor(backend.copy(g)); graph_namespace.clone(g) under create_graph), later ones "
+             "are added to it; refuse a gradient whose dtype differs from t's", 2, _ENGINE,
              "_accumulate_into"),
     Exercise("ex2_3", "no_grad", "__enter__ saves grad_mode._enabled and sets it to self.mode; "
              "__exit__ restores the saved value (also after an exception)", 2,
@@ -77,21 +78,24 @@ EXERCISES = (
     Exercise("ex3_2", "Log-softmax backward", "with out = log_softmax(x): dx = g - exp(out) * "
              "sum(g, axis=ctx.dim, keepdims=True); the dim argument gets None", 2,
              _OPS + "activation.py", "LogSoftmax.backward"),
-    Exercise("ex3_3", "Cross-entropy with probability targets", "loss = -sum over the class dim "
-             "of target * logp (times the class weights when given), then _reduce it", 2,
-             "minigrad/nn/functional/loss.py", "cross_entropy"),
-    Exercise("ex3_4", "SGD step", "p -= lr * d, where d is the gradient plus weight_decay * p, "
-             "turned into a momentum buffer when momentum > 0 (PyTorch's pseudo-code)", 2,
-             "minigrad/optim/sgd.py", "SGD.step"),
-    Exercise("ex3_5", "Adam step", "m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr * "
-             "m_hat / (sqrt(v_hat) + eps) with bias corrections 1 - b^t", 3,
-             "minigrad/optim/adam.py", "Adam.step"),
+    Exercise("ex3_3", "Cross-entropy with probability targets", "per sample -sum over the "
+             "class dim of target * logp, each class times its weight (_weight_b gives them, or "
+             "None); then _reduce(..., reduction)", 2, "minigrad/nn/functional/loss.py",
+             "cross_entropy"),
+    Exercise("ex3_4", "SGD step", "g = grad (+ weight_decay * p.data); with momentum mu the "
+             "buffer is a copy of g at first, then mu * buf + (1 - dampening) * g, and g = buf "
+             "(g + mu * buf if nesterov); self._write(p, p.data - lr * g)", 2,
+             "minigrad/optim/sgd.py", "SGD._update"),
+    Exercise("ex3_5", "Adam step", "t += 1; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g*g (kept in "
+             "state; amsgrad keeps the max of v); step lr * m_hat / (sqrt(v_hat) + eps) with "
+             "m_hat = m / (1 - b1**t), v_hat = v / (1 - b2**t)", 3, "minigrad/optim/adam.py",
+             "Adam._update"),
     Exercise("ex4_1", "Uncertainty weighting", "return sum_i 0.5 * exp(-s_i) * L_i + 0.5 * s_i "
              "with s = self.log_vars and L the stacked losses", 2,
              "minigrad/multitask/scalarizers.py", "UncertaintyWeighting.__call__"),
-    Exercise("ex4_2", "PCGrad", "for each task gradient, subtract its projection onto every "
-             "other task gradient it conflicts with (negative dot product), then sum", 3,
-             "minigrad/multitask/weightings.py", "PCGrad.__call__"),
+    Exercise("ex4_2", "PCGrad", "g_i^PC = J^T coef: for each other task j (in rng.permutation "
+             "order) with dot = (G[j] @ coef) < 0, remove the projection: coef[j] -= dot / G[j, j]",
+             3, "minigrad/multitask/weightings.py", "PCGrad._solve"),
 )
 
 # Instructor-only test folders: never copied into a student version (they build copies

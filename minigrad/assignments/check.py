@@ -16,7 +16,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import testfilter
 from .build import MANIFEST, protected_files, sha256
+from .tree import is_test_file
 
 TIMEOUT_S = 30
 
@@ -65,10 +67,25 @@ def select(manifest: dict, wanted: list[str]) -> list[dict]:
     return list({index[w]["id"]: index[w] for w in wanted}.values())
 
 
-def run_pytest(root: Path, exercises: list[str], report: Path, junit: Path | None,
-               timeout: int | None = TIMEOUT_S, extra=(), capture: bool = False):
+def marked_test_files(root: Path, exercises) -> list[str]:
+    """The test files of ``root`` holding a test marked with any of ``exercises`` (read from
+    the source, so pytest need not import the whole suite to find them)."""
+    out = []
+    for p in sorted((Path(root) / "tests").rglob("*.py")):
+        rel = p.relative_to(root).as_posix()
+        if is_test_file(rel) and any(set(exercises) & t.markers for t in testfilter.collect(
+                p.read_text(encoding="utf-8"), rel)):
+            out.append(rel)
+    return out
+
+
+def run_pytest(root: Path, exercises: list[str] | None, report: Path, junit: Path | None,
+               timeout: int | None = TIMEOUT_S, extra=(), capture: bool = False, paths=None):
     """Run pytest in ``root`` on the tests marked with any of ``exercises`` (all tests when
-    None); return (completed process, parsed report or None)."""
+    None), in ``paths`` (default: the files holding such tests; all of tests/ when
+    ``exercises`` is None); return (completed process, parsed report or None)."""
+    if paths is None:
+        paths = ["tests"] if exercises is None else marked_test_files(root, exercises)
     cmd = [sys.executable, "-m", "pytest", "-c", str(root / "pyproject.toml"),
            "--rootdir", str(root), "-p", "minigrad.assignments.plugin",
            "--exercise-report", str(report), "-p", "no:cacheprovider", "-q"]
@@ -78,7 +95,7 @@ def run_pytest(root: Path, exercises: list[str], report: Path, junit: Path | Non
         cmd += ["--timeout", str(timeout)]
     if junit is not None:
         cmd += ["--junitxml", str(junit)]
-    cmd += [*extra, "tests"]
+    cmd += [*extra, *paths]
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
     env["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in [os.environ.get(
         "PYTHONPATH")] if p])
@@ -128,10 +145,17 @@ def check(wanted: list[str], root: Path | None = None, out: Path | None = None,
     entries = select(manifest, wanted)
     out = Path(out or root / "check-results")
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report.json"
-        proc, data = run_pytest(root, [e["id"] for e in entries], report, out / "junit.xml",
-                                timeout, extra=["--tb=short"], capture=quiet)
+    ids = [e["id"] for e in entries]
+    paths = marked_test_files(root, ids)
+    if not paths:  # nothing to run: every exercise fails for want of tests
+        proc, data = subprocess.CompletedProcess([], 5, "", ""), {"tests": {}}
+        (out / "junit.xml").write_text('<?xml version="1.0" encoding="utf-8"?>\n<testsuites>'
+                                       '<testsuite name="pytest" tests="0" /></testsuites>\n')
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            report = Path(tmp) / "report.json"
+            proc, data = run_pytest(root, ids, report, out / "junit.xml", timeout,
+                                    extra=["--tb=short"], capture=quiet, paths=paths)
     if data is None or proc.returncode not in (0, 1, 5):
         tail = (proc.stdout or "")[-2000:] + (proc.stderr or "")[-2000:] if quiet else ""
         raise CheckError(f"pytest could not run the tests (exit status {proc.returncode}). "
