@@ -19,6 +19,8 @@ from .overrides import (GradientReversal, StraightThroughRound, clip_grad_hook, 
 from .tensor import RemovableHandle, Tensor
 
 from . import testing  # noqa: E402,I001 - after the ops it checks
+from . import data, nn, optim  # noqa: E402,I001 - layers, optimizers, data sets on top
+from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["Tensor", "tensor", "Function", "Context", "backward", "grad", "no_grad",
@@ -29,3 +31,4 @@ __all__ = ["Tensor", "tensor", "Function", "Context", "backward", "grad", "no_gr
            "RemovableHandle", "custom_gradient", "override_gradient", "stop_gradient",
            "straight_through_round", "StraightThroughRound", "GradientReversal", "grad_reverse",
            "clip_grad_hook", *_ops_all]
+__all__ += ["nn", "optim", "data", "save", "load"]

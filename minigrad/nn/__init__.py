@@ -1,0 +1,31 @@
+"""``minigrad.nn``: modules, parameters, layers and losses with PyTorch's names.
+
+    >>> import minigrad as mg
+    >>> from minigrad import nn
+    >>> model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 10))
+    >>> [(k, v.shape) for k, v in model.state_dict().items()][:2]
+    [('0.weight', (256, 64)), ('0.bias', (256,))]
+"""
+from . import functional, init, utils
+from .container import ModuleDict, ModuleList, Sequential
+from .layers import (
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    LayerNorm,
+    Linear,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Linear", "Identity",
+           "Flatten", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Dropout", "LayerNorm",
+           "Embedding", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss",
+           "BCELoss", "functional", "init", "utils"]

@@ -1,0 +1,116 @@
+"""Functional forms of the layers: ``linear``, activations, ``dropout``, ``layer_norm``,
+``embedding``. Each is a few of minigrad's own ops, so its gradient is the engine's chain rule
+through them (nothing here has a hand-written backward)."""
+from __future__ import annotations
+
+from ... import backend, ops
+from ...tensor import Tensor
+
+
+def _tensor_arg(fn, name, x):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}: {name} must be a Tensor, got {type(x).__name__}; wrap it with "
+                        "minigrad.tensor(...)")
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias`` with ``weight`` of shape (out_features, in_features), as in
+    PyTorch. The gradient w.r.t. ``weight`` is ``grad_out.T @ input`` (summed over the batch)."""
+    _tensor_arg("linear", "input", input)
+    if weight.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
+                         f"{weight.shape}")
+    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {input.shape} does not fit weight of shape {weight.shape}: "
+            f"the input's last dim must equal in_features = {weight.shape[1]}")
+    out = ops.matmul(input, ops.matrix_transpose(weight))
+    if bias is not None:
+        if bias.shape != (weight.shape[0],):
+            raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got "
+                             f"{bias.shape}")
+        out = out + bias
+    return out
+
+
+def relu(input: Tensor) -> Tensor:
+    """``max(x, 0)`` elementwise."""
+    return ops.relu(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent elementwise."""
+    return ops.tanh(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """Logistic function ``1 / (1 + exp(-x))`` elementwise (computed without overflow)."""
+    return ops.sigmoid(input)
+
+
+def softmax(input: Tensor, dim: int = -1) -> Tensor:
+    """Softmax along ``dim``."""
+    return ops.softmax(input, dim)
+
+
+def log_softmax(input: Tensor, dim: int = -1) -> Tensor:
+    """``x - logsumexp(x)`` along ``dim``: finite even for logits of ±1000."""
+    return ops.log_softmax(input, dim)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero each element with probability ``p`` and scale the survivors by ``1 / (1 - p)``, so
+    the expected value is unchanged ("inverted dropout"). Identity when ``training`` is False.
+    The mask comes from minigrad's seeded generator (``minigrad.manual_seed``)."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = backend.rng().random(input.shape) >= p
+    scale = backend.host_full((), 1.0 / (1.0 - p), input.dtype)
+    mask = backend.from_numpy((keep * scale).astype(input.dtype), input.device)
+    return input * Tensor(mask)
+
+
+def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise over the last ``len(normalized_shape)`` dims to mean 0 and (biased) variance 1,
+    then scale by ``weight`` and shift by ``bias``: ``(x - mean) / sqrt(var + eps) * w + b``."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if input.ndim < k or input.shape[input.ndim - k:] != shape:
+        raise ValueError(f"layer_norm: input of shape {input.shape} does not end with "
+                         f"normalized_shape {shape}")
+    dims = tuple(range(input.ndim - k, input.ndim))
+    centered = input - input.mean(dim=dims, keepdim=True)
+    var = (centered * centered).mean(dim=dims, keepdim=True)
+    out = centered / ops.sqrt(var + eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of ``weight`` picked by the integer tensor ``input`` (output shape
+    ``input.shape + (embedding_dim,)``). The gradient scatters back into the picked rows,
+    adding up where an index repeats; the ``padding_idx`` row gets no gradient."""
+    _tensor_arg("embedding", "input", input)
+    if input.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be an integer tensor, got {input.dtype}; use "
+                        ".long()")
+    n = weight.shape[0]
+    if input.numel():
+        xp = backend.namespace(input.data)
+        lo, hi = int(xp.min(input.data)), int(xp.max(input.data))
+        if lo < 0 or hi >= n:
+            raise IndexError(f"embedding: index {lo if lo < 0 else hi} is out of range for "
+                             f"{n} embeddings (valid: 0..{n - 1})")
+    if padding_idx is not None and weight.requires_grad:
+        rows = backend.arange_host(0, n, 1, backend.int64) == padding_idx % n
+        rows = Tensor(backend.from_numpy(rows.reshape(n, 1), weight.device))
+        weight = ops.where(rows, weight.detach(), weight)
+    return weight[input]
