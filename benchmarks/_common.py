@@ -24,8 +24,8 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:  # run from a checkout without installing
-    sys.path.insert(0, ROOT)
+if ROOT not in sys.path:  # run from a checkout without installing (PYTHONPATH still wins)
+    sys.path.append(ROOT)
 
 
 # ----------------------------------------------------------------------------- peers
@@ -53,15 +53,30 @@ def load_autograd():
     return autograd, anp
 
 
+def wants(peers, name: str) -> bool:
+    """``peers`` is True (all), False (none) or a collection of peer names."""
+    return peers is True or (bool(peers) and name in peers)
+
+
+def peer_choice(args):
+    """The ``peers`` argument of the ``run`` functions from ``--no-peers``/``--peers``."""
+    if args.no_peers:
+        return False
+    return {p.strip() for p in args.peers.split(",") if p.strip()}
+
+
 def peer_versions() -> dict:
     """Versions of the peers this process actually loaded (none is imported just to ask)."""
     out = {}
     if "torch" in sys.modules:
         out["torch"] = sys.modules["torch"].__version__
     if "autograd" in sys.modules:
-        from importlib.metadata import version
+        from importlib.metadata import PackageNotFoundError, version
 
-        out["autograd"] = version("autograd")
+        try:
+            out["autograd"] = version("autograd")
+        except PackageNotFoundError:  # importable without metadata (a copied source tree)
+            out["autograd"] = getattr(sys.modules["autograd"], "__version__", "unknown")
     return out
 
 
@@ -129,8 +144,10 @@ def machine_info() -> dict:
         blas = f"{blas['name']} {blas.get('version', '')}".strip()
     except Exception:  # noqa: BLE001
         blas = "unknown"
+    mg = sys.modules.get("minigrad")
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "numpy": np.__version__, "blas": blas, "threads": 1, **peer_versions()}
+            "numpy": np.__version__, "blas": blas, "threads": 1,
+            "minigrad_path": getattr(mg, "__file__", None), **peer_versions()}
 
 
 def fmt_time(seconds: float, unit: str) -> str:
@@ -155,10 +172,13 @@ def table_row(res: dict) -> str:
         return (f"| {res['id']}: {res['title']} | {res['minigrad_cell']} | {res['floor_cell']} | "
                 f"{res['ratio_cell']} | {res['goal_cell']} | {'yes' if res['met'] else 'NO'} | "
                 "n/a | n/a |")
-    goal = f"≤ {res['goal']:.2f}x" + (f" (stretch {res['stretch']:.1f}x)"
-                                       if res.get("stretch") else "")
     peers = res.get("peers", {})
-    met = "yes" if res["ratio"] <= res["goal"] else "NO"
+    if res["goal"] is None:  # an informative row
+        goal, met = "—", "—"
+    else:
+        goal = f"≤ {res['goal']:.2f}x" + (f" (stretch {res['stretch']:.1f}x)"
+                                           if res.get("stretch") else "")
+        met = "yes" if res["ratio"] <= res["goal"] else "NO"
     if res.get("check", "ok") != "ok":
         met += " (check failed)"
     return (f"| {res['id']}: {res['title']} | {fmt_time(res['minigrad'], res['unit'])} | "
@@ -183,8 +203,14 @@ def parse_args(description: str) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--quick", action="store_true", help="tiny run to check the script works")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--no-peers", action="store_true", help="skip HIPS autograd and PyTorch")
+    add_peer_args(p)
     return p.parse_args()
+
+
+def add_peer_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-peers", action="store_true", help="skip HIPS autograd and PyTorch")
+    p.add_argument("--peers", default="autograd,torch",
+                   help="comma-separated peers to time if importable (default: autograd,torch)")
 
 
 def settings(quick: bool) -> dict:

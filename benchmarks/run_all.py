@@ -1,4 +1,4 @@
-"""Run every workload (W1-W5) in this one process and print the markdown table for the README.
+"""Run every workload (W1-W5, digits) in one process and print the markdown table for the README.
 
     python benchmarks/run_all.py            # the full run (a few minutes; one BLAS thread)
     python benchmarks/run_all.py --quick    # seconds: checks the scripts still work
@@ -20,6 +20,7 @@ import json  # noqa: E402
 import time  # noqa: E402
 
 import _common  # noqa: E402,I001
+import digits_train  # noqa: E402,I001
 import w1_elementwise  # noqa: E402
 import w2_mlp  # noqa: E402
 import w3_matmul  # noqa: E402
@@ -27,7 +28,7 @@ import w4_multiloss  # noqa: E402
 import w5_memory  # noqa: E402
 
 WORKLOADS = {"W1": w1_elementwise, "W2": w2_mlp, "W3": w3_matmul, "W4": w4_multiloss,
-             "W5": w5_memory}
+             "W5": w5_memory, "DIGITS": digits_train}
 
 
 def machine_line(m: dict) -> str:
@@ -40,7 +41,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="tiny run to check the scripts work")
     p.add_argument("--json", action="store_true", help="print all results as JSON")
-    p.add_argument("--no-peers", action="store_true", help="skip HIPS autograd and PyTorch")
+    _common.add_peer_args(p)
     p.add_argument("--only", default="", help="comma-separated workload ids, e.g. W1,W3")
     args = p.parse_args()
     wanted = [w.strip().upper() for w in args.only.split(",") if w.strip()] or list(WORKLOADS)
@@ -48,7 +49,9 @@ def main() -> None:
     if unknown:
         p.error(f"unknown workload(s) {unknown}; choose from {list(WORKLOADS)}")
     t0 = time.perf_counter()
-    results = [WORKLOADS[w].run(args.quick, not args.no_peers) for w in wanted]
+    peers = _common.peer_choice(args)
+    results = [WORKLOADS[w].run(args.quick, peers) for w in wanted]
+    results = [r for r in results if r is not None]  # digits needs minigrad.nn
     machine = _common.machine_info()
     if args.json:
         print(json.dumps({"machine": machine, "results": results,

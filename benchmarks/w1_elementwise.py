@@ -135,10 +135,11 @@ def build_torch(d, torch):
 # ----------------------------------------------------------------------------- run
 def builders(peers=True):
     out = {"floor": build_floor, "minigrad": build_minigrad}
-    if peers:
+    if _common.wants(peers, "autograd"):
         ag = _common.load_autograd()
         if ag is not None:
             out["autograd"] = lambda d: build_autograd(d, ag)
+    if _common.wants(peers, "torch"):
         torch = _common.load_torch()
         if torch is not None:
             out["torch"] = lambda d: build_torch(d, torch)
@@ -166,4 +167,4 @@ def run(quick=False, peers=True) -> dict:
 
 if __name__ == "__main__":
     args = _common.parse_args(__doc__.splitlines()[0])
-    _common.emit([run(args.quick, not args.no_peers)], args.json)
+    _common.emit([run(args.quick, _common.peer_choice(args))], args.json)

@@ -104,4 +104,4 @@ if __name__ == "__main__":
         print(json.dumps(worker(a.worker, a.steps, a.mark)))
     else:
         args = _common.parse_args(__doc__.splitlines()[0])
-        _common.emit([run(args.quick, not args.no_peers)], args.json)
+        _common.emit([run(args.quick)], args.json)

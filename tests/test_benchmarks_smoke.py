@@ -28,12 +28,16 @@ def _is_pos(x):
 
 @pytest.fixture(scope="module")
 def all_quick():
-    return json.loads(_run("run_all.py", "--quick", "--json").strip().splitlines()[-1])
+    # HIPS autograd (a dev dependency) is the peer exercised here; PyTorch is optional and slow
+    # to import, and takes the same code path
+    out = _run("run_all.py", "--quick", "--json", "--peers", "autograd")
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def test_run_all_reports_every_workload(all_quick):
     ids = [r["id"] for r in all_quick["results"]]
-    assert ids == ["W1", "W2", "W3", "W4", "W5"]
+    assert ids[:5] == ["W1", "W2", "W3", "W4", "W5"]
+    assert ids[5:] in ([], ["digits"])  # the digits run needs minigrad.nn
     m = all_quick["machine"]
     assert m["threads"] == 1 and m["numpy"] and m["cpu"]
 
@@ -46,12 +50,19 @@ def test_timed_results_have_times_ratio_and_goal(all_quick):
         assert r["ratio"] == pytest.approx(r["minigrad"] / r["floor"])
         assert _is_pos(r["goal"])
         for name, ratio in r["peers"].items():
-            assert name in ("autograd", "torch") and _is_pos(ratio)
+            assert name == "autograd" and _is_pos(ratio)
 
 
 def test_every_implementation_agrees_with_the_floor(all_quick):
     for r in all_quick["results"]:
         assert r["check"] == "ok", (r["id"], r["check"])
+
+
+def test_digits_row_trains_both_sides_alike(all_quick):
+    rows = [r for r in all_quick["results"] if r["id"] == "digits"]
+    for r in rows:  # absent until minigrad.nn exists
+        assert r["goal"] is None and _is_pos(r["minigrad"]) and _is_pos(r["floor"])
+        assert r["check"] == "ok" and "accuracy" in r["note"]
 
 
 def test_memory_result_structure(all_quick):
