@@ -14,7 +14,7 @@ from .graph import build_graph
 
 def _html_label(node, colours) -> str:
     text = "<BR/>".join(escape(line) for line in node.label.split("\n"))
-    if node.kind == "op" or len(colours) < 2:
+    if len(colours) < 2:
         return f"<{text}>"
     cells = "".join(f'<TD BGCOLOR="{c}" HEIGHT="4" WIDTH="12"></TD>' for c in colours)
     return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1"><TR><TD COLSPAN="{len(colours)}">'
