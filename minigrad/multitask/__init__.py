@@ -16,6 +16,13 @@ Scalarizers (losses -> one loss, then one ``backward``)
     :class:`FixedWeights`, :class:`LearnedAlpha` (the cautionary one: it collapses),
     :class:`UncertaintyWeighting`.
 
+Weightings (the task Jacobian ``J`` -> one direction ``d = J^T w``; ``w`` from ``G = J J^T``)
+    :class:`MGDA`, :class:`PCGrad`, :class:`CAGrad`, :class:`IMTLG`, :class:`AlignedMTL`,
+    :class:`UPGrad`; :func:`aggregate` writes the result into ``.grad`` (heads get their own
+    loss's gradient); :func:`aggregate_rep` is the representation variant (MGDA-UB). The
+    ``m x m`` problems are solved on the host in float64 (``minigrad.backend.host_xp``) to a
+    KKT residual of ``1e-10``; ``J`` stays on its device and only ``G`` travels.
+
 Choosing alpha
     :func:`alpha_sweep`, :func:`pareto_front`.
 
@@ -24,7 +31,14 @@ Costs (``m`` losses)
       step, exactly as a single loss.
     * :func:`head_grads`, :func:`jacobian`, :func:`balance_alpha`: ``m`` backward passes (one
       ``grad()`` per loss; the graph is retained between them), nothing written to ``.grad``.
+    * Parameter-space weightings (:func:`aggregate` with any weighting): ``m`` backward passes
+      through the whole network (one per loss, over shared and head parameters), one ``m x n``
+      Jacobian in memory, one ``m x m`` transfer to the host and a tiny host solve.
+    * Representation variants (:func:`aggregate_rep`, e.g. MGDA-UB): ``m`` passes through the
+      heads only (``grad()`` w.r.t. the shared representation stops there) plus **one** pass
+      through the trunk with the combined gradient; the Jacobian is ``m x z.numel()``.
 """
+from .aggregate import Aggregation, aggregate, aggregate_rep
 from .gradients import (
     GradNorms,
     HeadGrads,
@@ -37,9 +51,11 @@ from .gradients import (
 )
 from .scalarizers import FixedWeights, LearnedAlpha, Scalarizer, UncertaintyWeighting
 from .sweep import SweepPoint, SweepResult, alpha_sweep, pareto_front
+from .weightings import IMTLG, MGDA, AlignedMTL, CAGrad, PCGrad, UPGrad, Weighting
 
 __all__ = [
     "head_grads", "HeadGrads", "GradNorms", "jacobian", "gramian", "flatten", "unflatten",
     "balance_alpha", "Scalarizer", "FixedWeights", "LearnedAlpha", "UncertaintyWeighting",
-    "alpha_sweep", "pareto_front", "SweepPoint", "SweepResult",
+    "alpha_sweep", "pareto_front", "SweepPoint", "SweepResult", "Weighting", "MGDA", "PCGrad",
+    "CAGrad", "IMTLG", "AlignedMTL", "UPGrad", "aggregate", "aggregate_rep", "Aggregation",
 ]
