@@ -14,21 +14,31 @@ Seeing gradients
 
 Scalarizers (losses -> one loss, then one ``backward``)
     :class:`FixedWeights`, :class:`LearnedAlpha` (the cautionary one: it collapses),
-    :class:`UncertaintyWeighting`.
+    :class:`UncertaintyWeighting`, :class:`DWA`, :class:`FAMO`, :class:`GradNorm`.
 
 Weightings (the task Jacobian ``J`` -> one direction ``d = J^T w``; ``w`` from ``G = J J^T``)
     :class:`MGDA`, :class:`PCGrad`, :class:`CAGrad`, :class:`IMTLG`, :class:`AlignedMTL`,
     :class:`UPGrad`; :func:`aggregate` writes the result into ``.grad`` (heads get their own
-    loss's gradient); :func:`aggregate_rep` is the representation variant (MGDA-UB). The
+    loss's gradient); :func:`aggregate_rep` is the representation variant (:func:`mgda_ub`
+    is it with MGDA). The
     ``m x m`` problems are solved on the host in float64 (``minigrad.backend.host_xp``) to a
     KKT residual of ``1e-10``; ``J`` stays on its device and only ``G`` travels.
 
 Choosing alpha
-    :func:`alpha_sweep`, :func:`pareto_front`.
+    :func:`alpha_sweep`, :func:`pareto_front`, :func:`cv_alpha` (k-fold, scored on one
+    alpha-independent metric).
+
+Training two objectives by turns
+    :func:`admm` (block steps plus a dual variable; converges to the joint minimiser for convex
+    pieces), :func:`alternate` (block steps alone: a limit cycle near it).
 
 Costs (``m`` losses)
-    * Scalarizers (fixed weights, learned alpha, uncertainty weighting): one backward pass per
-      step, exactly as a single loss.
+    * Scalarizers (fixed weights, learned alpha, uncertainty weighting, DWA): one backward
+      pass per step, exactly as a single loss. FAMO: the same plus one extra *forward* pass
+      (the batch's losses after the step) for its weight update.
+    * GradNorm: ``m`` extra backward passes over the chosen shared parameters to get the
+      per-task gradient norms; the generic form also records them (``create_graph=True``) and
+      differentiates through them (a double backward); the analytic form does not.
     * :func:`head_grads`, :func:`jacobian`, :func:`balance_alpha`: ``m`` backward passes (one
       ``grad()`` per loss; the graph is retained between them), nothing written to ``.grad``.
     * Parameter-space weightings (:func:`aggregate` with any weighting): ``m`` backward passes
@@ -38,7 +48,9 @@ Costs (``m`` losses)
       heads only (``grad()`` w.r.t. the shared representation stops there) plus **one** pass
       through the trunk with the combined gradient; the Jacobian is ``m x z.numel()``.
 """
-from .aggregate import Aggregation, aggregate, aggregate_rep
+from .admm import ADMMResult, admm, alternate, gradient_prox
+from .aggregate import Aggregation, aggregate, aggregate_rep, mgda_ub
+from .dynamic import DWA, FAMO
 from .gradients import (
     GradNorms,
     HeadGrads,
@@ -49,8 +61,9 @@ from .gradients import (
     jacobian,
     unflatten,
 )
+from .gradnorm import GradNorm
 from .scalarizers import FixedWeights, LearnedAlpha, Scalarizer, UncertaintyWeighting
-from .sweep import SweepPoint, SweepResult, alpha_sweep, pareto_front
+from .sweep import CVResult, SweepPoint, SweepResult, alpha_sweep, cv_alpha, pareto_front
 from .weightings import IMTLG, MGDA, AlignedMTL, CAGrad, PCGrad, UPGrad, Weighting
 
 __all__ = [
@@ -58,4 +71,6 @@ __all__ = [
     "balance_alpha", "Scalarizer", "FixedWeights", "LearnedAlpha", "UncertaintyWeighting",
     "alpha_sweep", "pareto_front", "SweepPoint", "SweepResult", "Weighting", "MGDA", "PCGrad",
     "CAGrad", "IMTLG", "AlignedMTL", "UPGrad", "aggregate", "aggregate_rep", "Aggregation",
+    "DWA", "FAMO", "GradNorm", "cv_alpha", "CVResult", "admm", "ADMMResult", "alternate",
+    "gradient_prox", "mgda_ub",
 ]

@@ -20,7 +20,7 @@ from ..creation import tensor
 from ..tensor import Tensor
 from ._inputs import check_devices, named_losses, named_params
 from .gradients import jacobian_from_grads, per_loss_grads, unflatten, unreached_params
-from .weightings import Weighting
+from .weightings import MGDA, Weighting
 
 
 @dataclass
@@ -133,3 +133,8 @@ def aggregate_rep(losses, rep: Tensor, shared_params, head_params, weighting,
     _head_grads(ls, H, [row[1:] for row in rows], "aggregate_rep")
     return Aggregation(w, d, J)
 
+
+
+def mgda_ub(losses, rep: Tensor, shared_params, head_params, **kwargs) -> Aggregation:
+    """MGDA-UB (Sener & Koltun, NeurIPS 2018): :func:`aggregate_rep` with :class:`MGDA`."""
+    return aggregate_rep(losses, rep, shared_params, head_params, MGDA(), **kwargs)

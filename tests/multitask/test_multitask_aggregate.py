@@ -86,3 +86,20 @@ def test_aggregate_rep_rejects_a_representation_without_graph():
     (W, A, B), losses = two_heads()
     with pytest.raises(ValueError, match="shared representation"):
         mt.aggregate_rep(losses(), mg.zeros(3), [W], [A, B], mt.MGDA())
+
+
+def test_mgda_ub_is_aggregate_rep_with_mgda():
+    (W, A, B), _ = two_heads()
+    X = mg.randn(5, 3, dtype=mg.float64)
+
+    def forward():
+        z = (X @ W).tanh()
+        return z, {"a": (z @ A).sum(), "b": ((z @ B) ** 2).mean()}
+
+    z, L = forward()
+    mt.mgda_ub(L, z, [W], [A, B])
+    first = W.grad.numpy().copy()
+    W.grad = None
+    z, L = forward()
+    mt.aggregate_rep(L, z, [W], [A, B], mt.MGDA())
+    np.testing.assert_array_equal(W.grad.numpy(), first)

@@ -88,3 +88,37 @@ def test_pareto_front_by_hand():
     assert mt.pareto_front([(1, 2, 3), (1, 2, 4), (0, 9, 9)]) == [0, 2]
     with pytest.raises(ValueError, match="point 1 has 3 coordinates"):
         mt.pareto_front([(1, 2), (1, 2, 3)])
+
+
+def test_cv_alpha_same_folds_for_every_alpha_and_best_by_mean_score():
+    rng = np.random.default_rng(0)
+    n, X = 30, rng.standard_normal((30, 4))
+    y = X @ [1.0, -2.0, 0.0, 0.5] + 0.5 * rng.standard_normal(30)
+    calls = []  # (alpha, train rows, validation rows, a draw from minigrad's generator)
+
+    def fit(alpha, tr):
+        # alpha * mean squared error + (1 - alpha) |w|^2 (ridge), closed form
+        calls.append([alpha, tuple(tr), None, mg.randn(1).item()])
+        Xt, yt = X[tr], y[tr]
+        return np.linalg.solve(alpha * Xt.T @ Xt / len(tr) + (1 - alpha) * np.eye(4),
+                               alpha * Xt.T @ yt / len(tr))
+
+    def score(w, va):
+        calls[-1][2] = tuple(va)
+        return float(np.mean((X[va] @ w - y[va]) ** 2))  # the same metric for every alpha
+
+    alphas = [0.05, 0.3, 0.9, 1.0]
+    res = mt.cv_alpha(fit, score, alphas, n=n, k=5, seed=1, maximize=False, progress=False)
+    by_alpha = {a: [c[1:] for c in calls if c[0] == a] for a in alphas}
+    assert all(by_alpha[a] == by_alpha[alphas[0]] for a in alphas)  # same folds and seeds
+    for tr, va, _ in by_alpha[alphas[0]]:
+        assert not set(tr) & set(va) and len(tr) + len(va) == n
+    assert sorted(i for _, va, _ in by_alpha[alphas[0]] for i in va) == list(range(n))
+    assert len({draw for _, _, draw in by_alpha[alphas[0]]}) == 5  # seed + fold differs
+    assert res.best_alpha == alphas[int(np.argmin(res.scores))]
+    np.testing.assert_allclose(res.scores, [np.mean(r) for r in res.fold_scores])
+    expect = [[float(np.mean((X[list(va)] @ fit(a, list(tr)) - y[list(va)]) ** 2))
+               for tr, va, _ in by_alpha[a]] for a in alphas]
+    np.testing.assert_allclose(res.fold_scores, expect, rtol=1e-12)
+    with pytest.raises(ValueError, match="2 <= k <= n"):
+        mt.cv_alpha(fit, score, [0.5], n=3, k=5, progress=False)
