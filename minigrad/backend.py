@@ -156,9 +156,14 @@ def from_numpy(host: np.ndarray, device: str):
 
 
 def to_device(arr, device: str):
-    if device_of(arr) == device:
+    """``arr`` on ``device``: itself if it is there already, else a new array (never a view)."""
+    src = device_of(arr)
+    if src == device:
         return arr
-    return from_numpy(np.ascontiguousarray(to_numpy(arr)), device)
+    host = to_numpy(arr)
+    if device == "cpu":  # (np.ascontiguousarray would turn 0-d into 1-d)
+        return host if src.startswith("cuda") else np.array(host, copy=True, order="C")
+    return from_numpy(host, device)
 
 
 def copy(arr):
@@ -224,6 +229,46 @@ def scatter_add(shape, index, values, dtype):
     return out
 
 
+def create(like, name, *args, dtype=None):
+    """``xp.<name>(*args, dtype=...)`` (``zeros``, ``arange``, ``eye``, ...) made on the device of
+    the array ``like`` (the array API's ``device=``; CuPy's current-device context)."""
+    xp = namespace(like)
+    if dtype is not None:
+        dtype = native_dtype(xp, canonical_dtype(dtype))
+    if xp is np:
+        return getattr(np, name)(*args, dtype=dtype)
+    if xp is _strict:
+        return getattr(xp, name)(*args, dtype=dtype, device=like.device)
+    with like.device:
+        return getattr(xp, name)(*args, dtype=dtype)
+
+
+def _is_basic(part) -> bool:
+    return part is None or part is Ellipsis or isinstance(part, (int, slice))
+
+
+def getitem(x, index):
+    """``x[index]`` with NumPy's indexing rules on every backend.
+
+    NumPy and CuPy index natively. The array API promises less: a tuple must cover every axis
+    (or hold an Ellipsis), a bool mask must be the whole index, integer arrays mix only with
+    integers. So on the strict stand-in, basic indices get a trailing Ellipsis, a lone integer
+    array becomes ``take``, and anything else is done on the host (it is only a test backend).
+    """
+    xp = namespace(x)
+    if xp is not _strict:
+        return x[index]
+    parts = index if isinstance(index, tuple) else (index,)
+    if all(_is_basic(p) for p in parts):
+        return x[parts if Ellipsis in parts else parts + (Ellipsis,)]
+    if not isinstance(index, tuple) and is_array(index):
+        if dtype_of(index) == bool_ and index.ndim == x.ndim:
+            return x[index]
+        if dtype_of(index).kind in "iu" and index.ndim == 1:
+            return xp.take(x, index, axis=0)
+    return from_numpy(np.ascontiguousarray(to_numpy(x)[_index_to_host(index)]), "strict")
+
+
 def _index_to_host(index):
     if isinstance(index, tuple):
         return tuple(_index_to_host(i) for i in index)
@@ -265,6 +310,9 @@ class RawNamespace:
 
     def index_add(self, shape, index, values):
         return scatter_add(shape, index, values, values.dtype)
+
+    def getitem(self, x, index):
+        return getitem(x, index)
 
     def outer(self, a, b):
         return self.xp.reshape(a, (-1, 1)) * self.xp.reshape(b, (1, -1))

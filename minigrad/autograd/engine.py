@@ -234,8 +234,7 @@ def _call_backward(node, gout, xp, create_graph):
     for i, g in enumerate(gout):  # outputs that received nothing get zeros (or None if non-diff)
         if g is None and not (node.non_diff and i in node.non_diff):
             shape, dtype = node.out_meta[i]
-            z = backend.namespace(_first_array(gout)).zeros(
-                shape, dtype=backend.native_dtype(backend.namespace(_first_array(gout)), dtype))
+            z = backend.create(_first_array(gout), "zeros", shape, dtype=dtype)
             gout[i] = Tensor(z) if create_graph else z
     if node.rule is None and fn.raw:
         node.graph_mode = create_graph

@@ -109,6 +109,7 @@ graph_namespace = SimpleNamespace(
     sin=sin, sign=sign, matmul=matmul, matrix_transpose=matrix_transpose,
     permute_dims=permute_dims, unsqueeze=unsqueeze, cast=cast, index_add=index_add,
     to_device=to_device, maximum=maximum, sqrt=sqrt, tanh=tanh, outer=outer, clone=clone,
+    getitem=getitem,
 )
 _engine.graph_namespace = graph_namespace
 attach()

@@ -18,7 +18,7 @@ class GetItem(Function):
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape, ctx.index = tuple(x.shape), index
-        return x[index]
+        return backend.getitem(x, index)
 
     @staticmethod
     def backward(ctx, g):
@@ -38,7 +38,7 @@ class IndexAdd(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return None, None, g[ctx.index]
+        return None, None, ctx.xp.getitem(g, ctx.index)
 
 
 def _convert_index(idx, x):

@@ -60,7 +60,7 @@ class Trace(Function):
     @staticmethod
     def forward(ctx, x):
         xp = backend.namespace(x)
-        eye = xp.eye(x.shape[0], x.shape[1], dtype=x.dtype)
+        eye = backend.create(x, "eye", x.shape[0], x.shape[1], dtype=backend.dtype_of(x))
         ctx.save_for_backward(eye)
         return xp.sum(x * eye)
 

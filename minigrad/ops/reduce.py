@@ -100,7 +100,8 @@ class MaxMin(Function):
         vals = xp.max(x, axis=axis, keepdims=True) if is_max else xp.min(
             x, axis=axis, keepdims=True)
         # one-hot mask of the chosen position along `axis` (first one at ties)
-        pos = xp.reshape(xp.arange(x.shape[axis]), _kshape_axis(x.ndim, axis, x.shape[axis]))
+        pos = xp.reshape(backend.create(x, "arange", x.shape[axis]),
+                         _kshape_axis(x.ndim, axis, x.shape[axis]))
         mask = pos == arg
         ctx.save_for_backward(mask)
         if not keepdims:

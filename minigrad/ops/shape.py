@@ -70,7 +70,7 @@ class Cat(Function):
         out, start = [], 0
         lead = (slice(None),) * ctx.dim
         for n, need in zip(ctx.sizes, ctx.needs_input_grad):
-            out.append(g[lead + (slice(start, start + n),)] if need else None)
+            out.append(g[lead + (slice(start, start + n), Ellipsis)] if need else None)
             start += n
         return tuple(out)
 

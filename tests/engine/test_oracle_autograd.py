@@ -3,9 +3,9 @@ the ops below with broadcasting and fan-out (any earlier value may be used again
 gradients and Hessian-vector products in minigrad and in autograd (float64, rtol 1e-9)."""
 import autograd
 import autograd.numpy as anp
-from autograd.tracer import getval
 import numpy as np
 import pytest
+from autograd.tracer import getval
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
