@@ -209,8 +209,8 @@ def rng() -> np.random.Generator:
 def scatter_add(shape, index, values, dtype):
     """``out = zeros(shape); out[index] += values`` with repeated indices accumulating.
 
-    NumPy spells this ``np.add.at``, CuPy ``cupyx.scatter_add``; the array API has no such
-    function, so the strict stand-in goes through the host (it is only a test backend).
+    NumPy and CuPy spell this ``add.at`` (older CuPy ``cupyx.scatter_add``); the array API has no
+    such function, so the strict stand-in goes through the host (it is only a test backend).
     """
     xp = namespace(values)
     if xp is np:
@@ -222,10 +222,14 @@ def scatter_add(shape, index, values, dtype):
         out = np.zeros(shape, dtype=dtype_of(values))  # `dtype` may be a strict dtype object
         np.add.at(out, host_idx, to_numpy(values))
         return from_numpy(out, "strict")
-    import cupyx  # noqa: PLC0415
+    with values.device:
+        out = xp.zeros(shape, dtype=dtype)
+    if hasattr(xp.add, "at"):  # CuPy >= 13 has ufunc.at; cupyx.scatter_add is deprecated
+        xp.add.at(out, index, values)
+    else:  # pragma: no cover - older CuPy
+        import cupyx  # noqa: PLC0415
 
-    out = xp.zeros(shape, dtype=dtype)
-    cupyx.scatter_add(out, index, values)
+        cupyx.scatter_add(out, index, values)
     return out
 
 
