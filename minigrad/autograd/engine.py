@@ -157,10 +157,7 @@ def run_backward(roots, root_grads, targets=None, retain_graph=False, create_gra
             if node.hooks:
                 for i, hooks in node.hooks.items():
                     if gout[i] is not None:
-                        for h in list(hooks):
-                            res = h(wrap(gout[i]))
-                            if res is not None:
-                                gout[i] = unwrap(res)
+                        gout[i] = _run_hooks(hooks, gout[i], wrap, unwrap)
             if node.retained and targets is None:  # retain_grad: backward() only, not grad()
                 for i, ref in node.retained.items():
                     t = ref()
@@ -206,15 +203,29 @@ def run_backward(roots, root_grads, targets=None, retain_graph=False, create_gra
 
         for leaf, g in leaf_grads.values():
             if leaf._hooks:
-                for h in list(leaf._hooks):
-                    res = h(wrap(g))
-                    if res is not None:
-                        g = unwrap(res)
+                g = _run_hooks(leaf._hooks, g, wrap, unwrap)
             if targets is not None:
                 captured[id(leaf)] = g
             else:
                 _accumulate_into(leaf, g, create_graph)
     return captured
+
+
+def _run_hooks(hooks, g, wrap, unwrap):
+    """Call each hook on the gradient in turn; a returned Tensor replaces it (same shape)."""
+    for h in list(hooks):
+        res = h(wrap(g))
+        if res is None:
+            continue
+        if not isinstance(res, Tensor):
+            raise TypeError(f"hook {getattr(h, '__name__', h)!r} returned a "
+                            f"{type(res).__name__}; a hook returns a Tensor or None")
+        if tuple(res.shape) != tuple(g.shape):
+            raise RuntimeError(f"hook {getattr(h, '__name__', h)!r} returned a gradient of shape "
+                               f"{tuple(res.shape)} for a tensor of shape {tuple(g.shape)}; "
+                               "a hook may change the values, not the shape")
+        g = unwrap(res)
+    return g
 
 
 def _reduce_broadcast(node, i, g, gshape, want, xp):

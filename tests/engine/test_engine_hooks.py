@@ -95,3 +95,15 @@ def test_intermediate_hook_in_grad_and_for_non_leaf_inputs():
     np.testing.assert_allclose(gh.numpy(), [2.0, 4.0])  # the hooked value, as backward sees it
     np.testing.assert_allclose(gx.numpy(), [4.0, 8.0])
     assert x.grad is None and h.grad is None
+
+
+def test_a_hook_must_return_a_tensor_of_the_same_shape_or_none():
+    x = f64([1.0, 2.0])
+    x.register_hook(lambda g: g.sum())
+    with pytest.raises(RuntimeError, match=r"\(\).*\(2,\)"):
+        (x * 2).sum().backward()
+    y = f64([1.0, 2.0])
+    h = y * 2
+    h.register_hook(lambda g: g.numpy())  # an array is not a gradient
+    with pytest.raises(TypeError, match="ndarray"):
+        h.sum().backward()
