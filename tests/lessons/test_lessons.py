@@ -9,7 +9,8 @@ Per lesson (one test each, so a failure names the lesson):
   a lesson's own L.k never reuses an assignment's number); data
   only through ``minigrad.data`` (no file or network reads);
 - execution, with nbclient in a fresh temporary working directory, headless (``MPLBACKEND=Agg``
-  for the kernel; a lesson's ``%matplotlib inline`` renders off-screen too): no cell
+  for the kernel, and a lesson's ``%matplotlib inline`` is a no-op here; every figure is drawn
+  once at the end instead, so a figure that cannot be drawn fails): no cell
   raises; it takes at most ``MINIGRAD_LESSON_BUDGET_S`` seconds (30 by default, kernel start
   included, measured); it shows at least one figure, and every Axes has a title and axis labels
   (the labels are waived only for an Axes drawn with its axis switched off, e.g. a graph drawing;
@@ -67,6 +68,9 @@ def _mg_recording(open0):
     return _mg_open
 _mg_b.open = _mg_io.open = _mg_recording(_mg_b.open)
 open = _mg_recording(open)  # IPython gives the notebook its own `open`
+# Stay on Agg: a lesson's `%matplotlib inline` would render every figure to PNG after its cell;
+# the report cell draws each figure once instead (drawing errors still fail the lesson).
+get_ipython().register_magic_function(lambda line: None, "line", "matplotlib")
 # Every Figure made, with pyplot or without (minigrad.viz builds Figures directly).
 import matplotlib.figure as _mg_mf
 _MG_FIGURES = []
@@ -84,6 +88,10 @@ _mg_rep = {"writes": list(_MG_WRITES), "tmp": _mg_os2.path.realpath(_mg_tf.gette
 for _num, _fig in enumerate(_MG_FIGURES, 1):
     if _fig.axes:
         _mg_rep["figures"].append(_num)
+        try:
+            _fig.canvas.draw()
+        except Exception as _err:  # a label that is bad TeX, data matplotlib cannot draw, ...
+            _mg_rep["problems"].append(f"figure {_num} cannot be drawn: {_err!r}")
         _axes = [a for a in _fig.axes if a.get_label() != "<colorbar>" and a.get_visible()]
         # A figure with one Axes may carry its title as the figure's suptitle.
         _sup = _fig._suptitle.get_text() if len(_axes) == 1 and _fig._suptitle else ""
