@@ -69,7 +69,7 @@ class DWA(Scalarizer):
     def weights(self) -> list[float]:
         if len(self.history) < 2:
             return [1.0] * self.num_tasks
-        r = [a / b for a, b in zip(self.history[-1], self.history[-2])]
+        r = [a / b if b != 0 else 1.0 for a, b in zip(self.history[-1], self.history[-2])]
         e = [math.exp((ri - max(r)) / self.T) for ri in r]
         return [self.num_tasks * x / sum(e) for x in e]
 

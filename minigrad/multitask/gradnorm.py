@@ -15,6 +15,7 @@ import math
 from ..autograd import grad
 from ..backend import float32
 from ..creation import full, tensor
+from ..ops import stack
 from ..tensor import Tensor
 from ._inputs import check_devices, named_params
 from .gradients import flatten
@@ -74,10 +75,12 @@ class GradNorm(Scalarizer):
         W = [p for _, p in self.shared]
         wv = self.weights
         if self.analytic:
-            n = []
+            sq = []
             for _, loss in items:  # m ordinary backward passes, nothing second-order
-                gs = grad(loss, W, retain_graph=True, allow_unused=True)
-                n.append(math.sqrt(sum(float((g * g).sum().item()) for g in gs if g is not None)))
+                gs = [g for g in grad(loss, W, retain_graph=True, allow_unused=True)
+                      if g is not None]
+                sq.append((flatten(gs) ** 2).sum())
+            n = [math.sqrt(v) for v in stack(sq).tolist()]  # one device-to-host copy
             G = [abs(wi) * ni for wi, ni in zip(wv, n)]
             target = self._targets(vals, G)
             gw = [math.copysign(1.0, wi) * _sign(Gi - ti) * ni

@@ -64,6 +64,10 @@ class FixedWeights(Scalarizer):
     (NeurIPS 2022) and Xin et al. (NeurIPS 2022) find a well-tuned weighted sum matches the
     specialised multi-task optimisers. Weights may be a list or a dict keyed like the losses.
     With ``w_i = 0`` loss ``i`` sends exactly zero gradient (a first sanity check).
+
+    Conventions differ only in scale: ``L1 + lam L2``, ``alpha L1 + (1 - alpha) L2`` (weights
+    summing to 1) and weights summing to ``m`` (LibMTL's ``EW``) share their minimisers but
+    differ by a constant factor, and so does the effective learning rate.
     """
 
     def __init__(self, weights):
@@ -104,7 +108,8 @@ class LearnedAlpha(Scalarizer):
     Here on purpose, as the cautionary example: ``dL/d beta = a (1 - a) (L_1 - L_2)``, so the
     optimizer pushes ``a`` towards the vertex that keeps only the *smaller* loss (``a -> 0``
     while ``L_1 > L_2``), switching the larger task off instead of balancing the two. The
-    objective is linear in ``a``; a minimum over ``a`` always sits at a vertex. Compare
+    objective is linear in ``a``; a minimum over ``a`` always sits at a vertex. Not a
+    published method: the trap the published ones avoid. Compare
     :class:`UncertaintyWeighting`, whose extra ``log sigma`` term makes switching a task off
     cost infinity.
     """

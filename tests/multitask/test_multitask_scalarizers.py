@@ -96,6 +96,7 @@ def test_uncertainty_weighting_at_equilibrium_is_the_log_loss_gradient():
 
 
 def test_scalarizer_device_mismatch_is_explained():
+    pytest.importorskip("array_api_strict")
     uw = mt.UncertaintyWeighting(1)
     x = mg.tensor(1.0, requires_grad=True).to("strict")
     with pytest.raises(ValueError, match="parameters are on cpu but loss 'losses.0.' is on strict"):
