@@ -1,0 +1,197 @@
+# Lesson 07 source (percent format). Build the notebook with: python lessons/_src/build.py 07
+
+# %% [markdown]
+# # Lesson 7 — A PCA layer and a classifier, trained end to end
+#
+# **Objectives.** After this lesson you can
+# - train one reduction layer with two losses at once, a classifier's cross-entropy and a bounded
+#   PCA loss, weighted as $\alpha\,\mathrm{CE} + (1-\alpha)\,\mathrm{PCA}$;
+# - read the trade-off that `alpha` controls from a sweep (`multitask.alpha_sweep`): test accuracy
+#   against the explained variance of the layer, and its Pareto front (`viz.plot_pareto`);
+# - see the difference in the learned 2-D embeddings: directions of large variance versus
+#   directions that separate the classes.
+#
+# **Prerequisites.** Lesson 6 (the PCA loss needs a constraint; the penalty form and its bias);
+# lessons 2–4 (two losses on a shared layer; what `alpha` means and how to choose it).
+#
+# **Estimated time.** 30 min.
+
+# %%
+# %matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+
+import minigrad
+import minigrad.nn.functional as F
+from minigrad import nn, optim, viz
+from minigrad.data import DataLoader, load_digits, train_test_split
+from minigrad.multitask import alpha_sweep, pareto_front
+
+minigrad.manual_seed(0)
+
+# %% [markdown]
+# ## 1. The model
+#
+# A reduction layer $W$ (64 x 2, columns are directions) maps each centred image to a 2-D
+# embedding $z = xW$, which a small MLP classifies. The layer gets two losses:
+#
+# - $\mathrm{CE}$: the classifier's cross-entropy, which wants directions that separate the digits;
+# - $\mathrm{PCA} = -\mathrm{tr}(W^\top S W)/\mathrm{tr}(S) + \rho\,\|W^\top W - I\|_F^2$: the
+#   penalty form from lesson 6 (scaled by $\mathrm{tr}(S)$ so it is about 1), which wants
+#   orthonormal directions of large variance, with $S$ the batch covariance.
+#
+# Two dimensions keep the embedding easy to look at; PCA itself keeps only about 29% of the
+# variance with two directions, and classifies poorly with them.
+
+# %%
+X, y = load_digits()
+X = X / 16.0
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=True, seed=0)
+mean = X_train.mean(dim=0, keepdim=True)
+X_train, X_test = X_train - mean, X_test - mean
+S_full = (X_train.T @ X_train / X_train.shape[0]).numpy().astype(np.float64)
+eigval, eigvec = np.linalg.eigh(S_full)
+best_ev = eigval[::-1][:2].sum() / eigval.sum()
+rho = 1.0
+
+
+class PCANet(nn.Module):
+    def __init__(self, k=2):
+        super().__init__()
+        self.W = nn.Parameter(minigrad.randn(64, k) * 0.1)
+        self.head = nn.Sequential(nn.Linear(k, 32), nn.ReLU(), nn.Linear(32, 10))
+
+    def forward(self, x):
+        z = x @ self.W
+        return z, self.head(z)
+
+
+def pca_term(W, xb):
+    S = xb.T @ xb / xb.shape[0]
+    D = W.T @ W - minigrad.eye(W.shape[1])
+    return F.pca_loss(W, S) / float(np.trace(S_full)) + rho * (D * D).sum()
+
+
+def explained_variance(W):
+    U, sv, _ = np.linalg.svd(W, full_matrices=False)
+    U = U[:, sv > 1e-8 * sv[0]]
+    return float(np.trace(U.T @ S_full @ U) / np.trace(S_full))
+
+
+print(f"PCA with 2 directions keeps {best_ev:.3f} of the variance")
+
+# %% [markdown]
+# ## 2. Sweep alpha
+#
+# `alpha_sweep(train_fn, alphas, seed=0)` seeds minigrad the same way before every run, so each
+# alpha starts from the same weights and sees the same batches: only alpha changes. `train_fn`
+# returns the *unweighted* losses on the test set and the metric (test accuracy); we also keep the
+# explained variance and the embedding of the test images.
+
+# %%
+def train_fn(alpha, epochs=6):
+    model = PCANet()
+    opt = optim.Adam(model.parameters(), lr=3e-2)
+    loader = DataLoader((X_train, y_train), batch_size=128, shuffle=True, seed=0)
+    for _ in range(epochs):
+        for xb, yb in loader:
+            z, logits = model(xb)
+            loss = alpha * F.cross_entropy(logits, yb) + (1 - alpha) * pca_term(model.W, xb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    with minigrad.no_grad():
+        z, logits = model(X_test)
+        ce = F.cross_entropy(logits, y_test).item()
+        pca = pca_term(model.W, X_test).item()
+        acc = (logits.argmax(dim=1) == y_test).float().mean().item()
+    W = model.W.detach().numpy().astype(np.float64)
+    return {"loss1": ce, "loss2": pca, "metric": acc, "ev": explained_variance(W),
+            "z": z.numpy(), "W": W}
+
+
+alphas = [0.02, 0.1, 0.3, 0.7, 1.0]
+sweep = alpha_sweep(train_fn, alphas, seed=0, progress=False)
+for p in sweep:
+    print(f"alpha = {p.alpha:<5g} test accuracy {p.metric:.3f}   explained variance "
+          f"{p.extra['ev']:.3f}   CE {p.loss1:.3f}   PCA loss {p.loss2:+.3f}")
+
+acc = np.array(sweep.metric)
+ev = np.array([p.extra["ev"] for p in sweep])
+assert ev[0] > ev[-1] + 0.05               # more PCA weight, more variance kept
+assert abs(ev[0] - best_ev) < 0.01          # mostly PCA: close to PCA's own subspace
+assert acc[-1] > acc[0] + 0.1               # CE alone finds far better directions to classify
+front = pareto_front([(-a, -e) for a, e in zip(acc, ev)])
+print("alphas on the (accuracy, explained variance) front:", [alphas[i] for i in front])
+assert len(front) >= 3                      # a real trade-off, not one winner
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(13, 4.5), layout="constrained")
+viz.plot_pareto(np.column_stack([acc, ev]), labels=[f"α={a:g}" for a in alphas],
+                names=("test accuracy", "explained variance of span(W)"),
+                maximize=(True, True), title="Accuracy vs variance kept, one point per alpha",
+                ax=axes[0])
+axes[0].axhline(best_ev, color="k", ls=":", lw=0.8, label="PCA, 2 directions")
+axes[0].legend(fontsize=8)
+axes[1].plot(alphas, acc, "o-", label="test accuracy")
+axes[1].plot(alphas, ev, "s-", label="explained variance of span(W)")
+axes[1].set_xscale("log")
+axes[1].set_title("Both metrics as alpha (the CE weight) varies")
+axes[1].set_xlabel("alpha (weight of the cross-entropy; log scale)")
+axes[1].set_ylabel("value")
+axes[1].legend(fontsize=8)
+
+# %% [markdown]
+# ## 3. What the layer learned: the embeddings
+#
+# The same test images, embedded by three of the trained layers. With mostly PCA weight, the
+# embedding is (a rotation of) the top-2 principal components: the directions of largest spread,
+# in which several digits overlap. With CE alone, the two directions are whatever separates the
+# classes best, whatever their variance.
+
+# %%
+show = [0, 2, 4]
+fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), layout="constrained")
+labels = y_test.numpy()
+for ax, i in zip(axes, show):
+    p = sweep[i]
+    z = p.extra["z"]
+    for digit in range(10):
+        sel = labels == digit
+        ax.scatter(z[sel, 0], z[sel, 1], s=6, color=plt.cm.tab10(digit), label=str(digit))
+    ax.set_title(f"alpha = {p.alpha:g}: accuracy {p.metric:.2f}, variance kept {p.extra['ev']:.2f}",
+                 fontsize=10)
+    ax.set_xlabel("z[0]")
+    ax.set_ylabel("z[1]")
+axes[-1].legend(title="digit", fontsize=7, markerscale=2, loc="center left",
+                bbox_to_anchor=(1.0, 0.5))
+
+# After 6 epochs the mostly-PCA layer nearly spans the top-2 principal subspace (up to rotation
+# and scale); the 2nd and 3rd eigenvalues are close, so the last degrees come slowly.
+W_pca = sweep[0].extra["W"]
+U = np.linalg.svd(W_pca, full_matrices=False)[0]
+cosines = np.linalg.svd(U.T @ eigvec[:, ::-1][:, :2], compute_uv=False)  # principal angles
+print("cosines of the principal angles to the top-2 eigenvectors:", cosines.round(4))
+assert cosines.min() > 0.9                   # within about 25 degrees
+
+# %% [markdown]
+# ## What to remember
+#
+# - One layer, two losses: the CE pulls the reduction towards class-separating directions, the PCA
+#   term towards high-variance ones. `alpha` picks the trade-off, and a sweep shows the whole curve.
+# - Explained variance must be measured on the span of $W$ (projector), not on $W$'s entries: the
+#   penalty form leaves $W$ slightly longer than orthonormal (lesson 6).
+# - Which point to use depends on what the layer is for; the choice needs a criterion outside the
+#   weighted loss (lesson 4).
+#
+# ## Exercises
+#
+# **Exercise 7.1.** Replace the penalty form by Oja's rule through `override_gradient` (lesson 8)
+# and repeat the sweep. Does the front move? Which alphas change most?
+#
+# **Exercise 7.2.** Use `k = 8` directions instead of 2. Plot the same two curves. Why does the
+# accuracy now barely depend on alpha while the variance still does?
+#
+# **Exercise 7.3.** Choose alpha by 3-fold `multitask.cv_alpha` with the score
+# `accuracy + explained variance`. Is that score independent of alpha in the sense of lesson 4?
+# What would you report instead?
