@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..autograd.function import Function
+from .operands import floating
 
 
 class Softmax(Function):
@@ -54,9 +55,9 @@ def _dim(x, dim):
 
 def softmax(x, dim=-1):
     """Softmax along ``dim`` (default: the last)."""
-    return Softmax.apply(x, _dim(x, dim))
+    return Softmax.apply(floating(x, "softmax"), _dim(x, dim))
 
 
 def log_softmax(x, dim=-1):
     """Log of softmax along ``dim``, without overflow for large logits."""
-    return LogSoftmax.apply(x, _dim(x, dim))
+    return LogSoftmax.apply(floating(x, "log_softmax"), _dim(x, dim))

@@ -9,7 +9,7 @@ import math
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .operands import broadcast_shape, promote
+from .operands import broadcast_shape, floating, promote
 
 
 class Add(Function):
@@ -192,7 +192,17 @@ sub = _binary("sub", Sub)
 subtract = sub
 mul = _binary("mul", Mul)
 multiply = mul
-div = _binary("div", Div)
+def div(a, b):
+    """Elementwise true division with NumPy broadcasting; integer operands divide in the default
+    float dtype. d/da = 1/b, d/db = -a/b**2."""
+    a, b = promote("div", a, b)
+    a = floating(a, "div") if isinstance(a, Tensor) else a
+    b = floating(b, "div") if isinstance(b, Tensor) else b
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.shape != b.data.shape:
+        broadcast_shape("div", a.shape, b.shape)
+    return Div.apply(a, b)
+
+
 divide = div
 true_divide = div
 pow = _binary("pow", Pow)  # noqa: A001 - PyTorch's name

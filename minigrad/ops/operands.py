@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..tensor import Tensor
+from .convert import Cast
 
 _scalar = backend.py_scalar  # a Python number for a Python or NumPy scalar, else None
 
@@ -88,6 +89,19 @@ def promote(op, a, b):
         return a, promote_tensor_scalar(b, a)
     t = Tensor(backend.scalar_array(a))
     return promote_tensor_scalar(t, b), b
+
+
+def floating(x, op):
+    """``x`` itself if it is a float tensor, else ``x`` in the default float dtype: functions like
+    ``exp`` or true division of integers compute in float32 on every backend (like PyTorch).
+    The check costs one attribute read for tensors that require grad (they are always float)."""
+    try:
+        if x._rg or x.dtype.kind == "f":
+            return x
+    except AttributeError:
+        raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}; wrap numbers and "
+                        "arrays with minigrad.tensor(...)") from None
+    return Cast.apply(x, backend.default_float)
 
 
 def promote_tensor_scalar(t, s):

@@ -10,6 +10,7 @@ import builtins
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .operands import floating
 
 
 def norm_axes(dim, axis, ndim, op="reduction"):
@@ -264,12 +265,14 @@ def _arg(x, dim, keepdim, axis, keepdims, is_max):
 
 def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """``log(sum(exp(x)))`` over ``dim``, without overflow."""
+    x = floating(x, "logsumexp")
     return LogSumExp.apply(x, norm_axes(dim, axis, x.ndim, "logsumexp"), _kd(keepdim, keepdims))
 
 
 def norm(x, p=2, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """The 2-norm (Frobenius for matrices) over ``dim``; p=1 gives the sum of |x|."""
     axes = norm_axes(dim, axis, x.ndim, "norm")
+    x = floating(x, "norm")
     if p == 2 or p == "fro":
         return Norm2.apply(x, axes, _kd(keepdim, keepdims))
     if p == 1:

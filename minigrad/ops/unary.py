@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..autograd.function import Function
+from .operands import floating
 
 
 def _xp(x):
@@ -167,7 +168,7 @@ class Relu(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _xp(x).where(x > 0, x, 0.0)
+        return _xp(x).where(x > 0, x, 0)  # (an int 0 keeps int tensors int)
 
     @staticmethod
     def backward(ctx, g):
@@ -228,17 +229,17 @@ class Round(ZeroGrad):
 
 def exp(x):
     """Elementwise e**x."""
-    return Exp.apply(x)
+    return Exp.apply(floating(x, "exp"))
 
 
 def log(x):
     """Elementwise natural logarithm."""
-    return Log.apply(x)
+    return Log.apply(floating(x, "log"))
 
 
 def sqrt(x):
     """Elementwise square root."""
-    return Sqrt.apply(x)
+    return Sqrt.apply(floating(x, "sqrt"))
 
 
 def square(x):
@@ -253,22 +254,22 @@ def abs(x):  # noqa: A001 - PyTorch's name
 
 def sin(x):
     """Elementwise sine."""
-    return Sin.apply(x)
+    return Sin.apply(floating(x, "sin"))
 
 
 def cos(x):
     """Elementwise cosine."""
-    return Cos.apply(x)
+    return Cos.apply(floating(x, "cos"))
 
 
 def tanh(x):
     """Elementwise hyperbolic tangent."""
-    return Tanh.apply(x)
+    return Tanh.apply(floating(x, "tanh"))
 
 
 def sigmoid(x):
     """Elementwise logistic function."""
-    return Sigmoid.apply(x)
+    return Sigmoid.apply(floating(x, "sigmoid"))
 
 
 def relu(x):

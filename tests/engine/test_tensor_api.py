@@ -184,3 +184,15 @@ def test_clone_copies_and_is_differentiable():
     assert x.grad.tolist() == [3.0, 3.0]
     plain = mg.tensor([1.0]).clone()
     assert not plain.requires_grad
+
+
+def test_float_functions_and_true_division_of_ints_give_float32():
+    i = mg.tensor([1, 4])
+    for y in (i / 2, 2 / i, i / i, i.exp(), mg.sqrt(i), i.sigmoid(), i.softmax(), i.logsumexp(),
+              mg.log(i), i.tanh(), i.norm()):
+        assert y.dtype == mg.float32
+    assert (i / 2).tolist() == [0.5, 2.0] and mg.sqrt(i).tolist() == [1.0, 2.0]
+    for y in (i.relu(), i.abs(), i.square(), i.sum(), -i, i * 2):
+        assert y.dtype == mg.int64
+    with pytest.raises(TypeError, match="exp: expected a Tensor"):
+        mg.exp(2.0)
