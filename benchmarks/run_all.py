@@ -42,6 +42,7 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="tiny run to check the scripts work")
     p.add_argument("--json", action="store_true", help="print all results as JSON")
     _common.add_peer_args(p)
+    p.add_argument("--json-out", default="", help="also write the JSON results to this file")
     p.add_argument("--only", default="", help="comma-separated workload ids, e.g. W1,W3")
     args = p.parse_args()
     wanted = [w.strip().upper() for w in args.only.split(",") if w.strip()] or list(WORKLOADS)
@@ -53,9 +54,12 @@ def main() -> None:
     results = [WORKLOADS[w].run(args.quick, peers) for w in wanted]
     results = [r for r in results if r is not None]  # digits needs minigrad.nn
     machine = _common.machine_info()
+    payload = {"machine": machine, "results": results, "wall_s": time.perf_counter() - t0}
+    if args.json_out:
+        with open(args.json_out, "w") as f:
+            json.dump(payload, f, default=float, indent=1)
     if args.json:
-        print(json.dumps({"machine": machine, "results": results,
-                          "wall_s": time.perf_counter() - t0}, default=float))
+        print(json.dumps(payload, default=float))
         return
     print(machine_line(machine))
     print()
