@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
                        "test needs (instructors; takes as long as the suite)")
     a.add_argument("--source", type=Path, help="the minigrad checkout (default: this one)")
     a.add_argument("--json", type=Path, help="also write the per-test findings here")
+    a.add_argument("--write", action="store_true", help="add the missing markers to the test "
+                   "files, module-wide (pytestmark)")
     a.add_argument("pytest_args", nargs=argparse.REMAINDER,
                    help="after --: arguments for pytest (e.g. -- tests/engine)")
     return p
@@ -85,7 +87,7 @@ def cmd_audit(args) -> int:
     from .tree import default_source
 
     extra = [a for a in args.pytest_args if a != "--"]
-    return audit(args.source or default_source(), extra, args.json)
+    return audit(args.source or default_source(), extra, args.json, args.write)
 
 
 def main(argv=None) -> int:

@@ -4,16 +4,20 @@ It builds a copy that keeps every region's code but records, per test, the regio
 reaches (see probe.py), runs every test there, and compares with the markers written on the
 tests. A test needs the markers of the exercises it reaches from the latest assignment it
 reaches (earlier ones are solved in every copy that keeps the test; marking them too is
-harmless). Reported: tests missing a needed marker, and markers of exercises a test never
-reaches. Regions reached while a shared (module- or session-scoped) fixture is built count for
-the first test that uses it: look at the per-file lines for those.
+harmless). Reported: tests missing a needed marker, the union their file needs, and (in the
+JSON) markers of exercises a test never reaches. With ``write`` each such file gets a
+module-wide ``pytestmark`` with that union: robust, since regions reached while a shared
+(module- or session-scoped) fixture is built count only for the first test that uses it.
 """
 from __future__ import annotations
 
+import ast
 import json
 import tempfile
+import textwrap
 from pathlib import Path
 
+from . import testfilter
 from .build import build
 from .check import run_pytest
 from .tree import load_catalog
@@ -26,7 +30,9 @@ def needs(reached) -> set:
     return {e for e in reached if int(e[2:].split("_")[0]) == top}
 
 
-def audit(source: Path, pytest_args=(), json_path: Path | None = None, echo=print) -> int:
+def audit(source: Path, pytest_args=(), json_path: Path | None = None, write: bool = False,
+          echo=print) -> int:
+    source = Path(source)
     catalog = load_catalog(source)
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "copy"
@@ -46,25 +52,56 @@ def audit(source: Path, pytest_args=(), json_path: Path | None = None, echo=prin
         rows[nodeid] = {"reached": t.get("reached", []), "markers": t["exercises"],
                         "needs": sorted(need), "missing": missing, "stale": stale,
                         "outcome": t["outcome"]}
-    bad = {n: r for n, r in rows.items() if r["missing"] or r["stale"]}
+    missing = {n: r for n, r in rows.items() if r["missing"]}
+    stale = [n for n, r in rows.items() if r["stale"]]
     per_file: dict = {}
     for n, r in rows.items():
         per_file.setdefault(n.split("::")[0], set()).update(r["needs"])
-    for n, r in bad.items():
-        parts = []
-        if r["missing"]:
-            parts.append("add " + ", ".join(r["missing"]))
-        if r["stale"]:
-            parts.append("never reaches " + ", ".join(r["stale"]))
-        echo(f"{n}: {'; '.join(parts)}")
-    for f, need in sorted(per_file.items()):
-        if need and any(n.startswith(f + "::") for n in bad):
-            marks = ", ".join(f"pytest.mark.{e}" for e in sorted(need))
-            echo(f"{f}: its tests together need: pytestmark = [{marks}]")
+    for n, r in missing.items():
+        echo(f"{n}: needs {', '.join(r['missing'])}")
+    wanting = {f: need for f, need in sorted(per_file.items())
+               if any(n.startswith(f + "::") for n in missing)}
+    for f, need in wanting.items():
+        echo(f"{f}: its tests together need {', '.join(sorted(need))}")
+    if write:
+        for f, need in wanting.items():
+            add_module_markers(source / f, need)
+            echo(f"{f}: pytestmark written")
     failed = [n for n, r in rows.items() if r["outcome"] in ("failed", "error")]
     if failed:
         echo(f"{len(failed)} test(s) failed in the instrumented copy: {', '.join(failed[:10])}")
-    echo(f"{len(rows)} tests, {len(bad)} with marker problems")
+    echo(f"{len(rows)} tests; {len(missing)} miss a marker; {len(stale)} carry a marker of an "
+         "exercise they never reach (fine for module-wide markers; see --json)")
     if json_path:
         Path(json_path).write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
-    return 1 if bad or failed else 0
+    return 1 if (missing and not write) or failed else 0
+
+
+def add_module_markers(path: Path, exercises) -> None:
+    """Give the test module at ``path`` a module-wide ``pytestmark`` with ``exercises`` (added
+    after its imports, or extending the one it has)."""
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    own = [s for s in tree.body if isinstance(s, ast.Assign)
+           and any(getattr(t, "id", None) == "pytestmark" for t in s.targets)]
+    have = set().union(*(testfilter.marks_in(s.value) for s in own))
+    new = sorted(set(exercises) - have)
+    if not new:
+        return
+    marks = [f"pytest.mark.{e}" for e in new]
+    if own:
+        head, after = ("pytestmark = [*(pytestmark if isinstance(pytestmark, list) else "
+                       "[pytestmark]),"), max(s.end_lineno for s in own)
+    else:
+        imports = [s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))]
+        doc = tree.body[:1] if tree.body and isinstance(tree.body[0], ast.Expr) else []
+        head, after = "pytestmark = [", max((s.end_lineno for s in imports + doc), default=0)
+    stmt = [line + "\n" for line in textwrap.wrap(
+        f"{head}{' ' if own else ''}{', '.join(marks)}]", 99, subsequent_indent=" " * 14,
+        break_long_words=False, break_on_hyphens=False)]
+    lines = text.splitlines(keepends=True)
+    if not any(isinstance(s, ast.Import) and any(a.name == "pytest" for a in s.names)
+               for s in tree.body):
+        stmt.insert(0, "import pytest\n")
+    lines[after:after] = ["\n", *stmt]
+    path.write_text("".join(lines), encoding="utf-8")

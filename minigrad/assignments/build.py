@@ -115,7 +115,10 @@ def restub(source: Path, out: Path, stubbed: set) -> None:
     catalog = tree.load_catalog(source)
     for f in {f.path for f in tree.find_regions(source, catalog)}:
         if not tree.is_test_file(f):
-            (Path(out) / f).write_bytes(render(source, f, catalog, stubbed))
+            dest = Path(out) / f
+            dest.write_bytes(render(source, f, catalog, stubbed))
+            for pyc in dest.parent.glob(f"__pycache__/{dest.stem}.*.pyc"):
+                pyc.unlink()  # its timestamp check has one-second resolution
 
 
 def _prepare(out: Path, source: Path, force: bool) -> None:

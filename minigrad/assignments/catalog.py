@@ -98,9 +98,10 @@ EXERCISES = (
              3, "minigrad/multitask/weightings.py", "PCGrad._solve"),
 )
 
-# Instructor-only test folders: never copied into a student version (they build copies
-# themselves and hold marker text in their fixtures).
-INSTRUCTOR_ONLY = ("tests/assignments/tool",)
+# Instructor-only tests, never copied into a student version: the assignment tools' own tests
+# (they build copies and hold marker text), the lessons' authoring checks (students run the
+# notebooks themselves), and the smoke test of benchmarks/ (which a copy leaves out).
+INSTRUCTOR_ONLY = ("tests/assignments/tool", "tests/lessons", "tests/test_benchmarks_smoke.py")
 
 
 def by_id() -> dict:

@@ -99,7 +99,6 @@ def run_pytest(root: Path, exercises: list[str] | None, report: Path, junit: Pat
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
     env["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in [os.environ.get(
         "PYTHONPATH")] if p])
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
     proc = subprocess.run(cmd, cwd=root, env=env, text=True,
                           capture_output=capture)
     data = json.loads(report.read_text()) if report.is_file() else None

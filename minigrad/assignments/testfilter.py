@@ -25,7 +25,7 @@ class TestInfo:
     markers: frozenset     # exercise markers, module and class ones included
 
 
-def _marks_in(node) -> set:
+def marks_in(node) -> set:
     found = set()
     for sub in ast.walk(node):
         if isinstance(sub, ast.Attribute) and EX_RE.match(sub.attr):
@@ -42,12 +42,12 @@ def _pytestmark(body) -> set:
         targets = (stmt.targets if isinstance(stmt, ast.Assign)
                    else [stmt.target] if isinstance(stmt, ast.AnnAssign) else [])
         if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in targets):
-            found |= _marks_in(stmt.value)
+            found |= marks_in(stmt.value)
     return found
 
 
 def _decorated(node) -> set:
-    return set().union(*(_marks_in(d) for d in node.decorator_list))
+    return set().union(*(marks_in(d) for d in node.decorator_list))
 
 
 def _first_line(node) -> int:

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from minigrad.assignments import EXERCISES, audit
+from minigrad.assignments import EXERCISES, audit, testfilter
 
 
 def _cli(*args, cwd=None, env=None):
@@ -63,4 +63,21 @@ def test_audit_reports_missing_and_needless_markers(toy, tmp_path):
     assert rows["tests/test_toy_sub.py::test_in_a_subprocess"]["reached"] == ["ex1_1"]
     ok = [n for n, r in rows.items() if not r["missing"] and not r["stale"]]
     assert len(ok) == len(rows) - 2
-    assert any("test_param_marked[1]: add ex2_1" in s for s in lines)
+    assert "tests/test_toy_ops.py::test_param_marked[1]: needs ex2_1" in lines
+    assert "tests/test_toy_ops.py: its tests together need ex1_1, ex1_2, ex2_1" in lines
+
+
+def test_audit_write_adds_module_markers_until_nothing_is_missing(toy, tmp_path):
+    lines = []
+    assert audit.audit(toy, write=True, echo=lines.append) == 0
+    assert "tests/test_toy_ops.py: pytestmark written" in lines
+    text = (toy / "tests/test_toy_ops.py").read_text()
+    assert "pytestmark = [pytest.mark.ex1_1, pytest.mark.ex1_2, pytest.mark.ex2_1]" in text
+    compile(text, "t.py", "exec")
+    assert all(t.markers >= {"ex2_1"} for t in testfilter.collect(text))
+    assert audit.audit(toy, json_path=tmp_path / "a.json", echo=lambda s: None) == 0
+    audit.add_module_markers(toy / "tests/test_toy_later.py", {"ex1_2", "ex2_1"})
+    later = (toy / "tests/test_toy_later.py").read_text()
+    assert "pytestmark = [*(pytestmark if isinstance(pytestmark, list) else [pytestmark]), " \
+           "pytest.mark.ex1_2]" in later
+    assert testfilter.collect(later)[0].markers == {"ex1_2", "ex2_1"}

@@ -1,18 +1,21 @@
 """Self-check on minigrad's own repository: every assignment builds, and its tests define it.
 
-For each assignment N, in a fresh student copy (regions of N and later stubbed; tests of later
-assignments left out), with C the exercises of N and T the tests carrying a marker of C:
+For each assignment N, in a fresh student copy (regions of N and later stubbed, tests of later
+assignments left out), with C the exercises of N and T the tests carrying a marker of C, and
+for each restoration R (nothing; each exercise X of C alone; all of C) of reference regions:
 
-- the copy holds none of the excluded files and no marker text;
-- every test in T fails while C is stubbed (a test marked for an exercise tests it);
-- restoring the reference region of one exercise X makes exactly the tests of T whose
-  C-markers are {X} pass;
-- restoring all of C makes every test in T pass (so a test marked only with earlier exercises
-  passes in every later copy: their stubs are a subset);
-- in copy 1 (everything stubbed) every unmarked test passes: no unmarked test needs a stub.
+- every failing test carries a marker of a still-stubbed exercise (so a test whose exercises
+  are all restored passes: with R = C this covers the copies of later assignments too, whose
+  stubs are a subset);
+- restoring X alone turns at least one test of X alone from failing to passing, and every
+  dedicated exercise test (tests/assignments/exercises/) fails while one of its exercises is
+  stubbed (it really tests it);
+- the copy holds none of the excluded files and no marker text, and every unmarked test passes
+  in copy 1, where every exercise is stubbed.
 
-Only the files holding T are run for the first four (seconds each). Skipped while the source
-has fewer marked exercises than the catalog lists.
+By default T is the dedicated exercise tests (seconds); MINIGRAD_SELFCHECK=full adds every
+other marked test of the assignment (as long as those tests take, several times). Skipped while
+the source has fewer marked exercises than the catalog lists.
 """
 import os
 import tempfile
@@ -25,6 +28,10 @@ from minigrad.assignments import build, markers, tree
 from minigrad.assignments.check import marked_test_files, run_pytest
 
 ROOT = Path(__file__).resolve().parents[3]
+EXERCISE_TESTS = "tests/assignments/exercises/"
+# Default: the self-check runs the dedicated exercise tests (seconds). "full" also runs every
+# other test carrying a marker of the assignment, under each restoration (minutes).
+FULL = os.environ.get("MINIGRAD_SELFCHECK") == "full"
 CATALOG = tree.load_catalog(ROOT)
 IDS = [e.id for e in CATALOG.EXERCISES]
 
@@ -48,10 +55,13 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def copies(tmp_path_factory):
+    """The copies, and what each held right after ``build`` (the runs below add caches)."""
     out = tmp_path_factory.mktemp("selfcheck")
     for n in CATALOG.ASSIGNMENTS:
         build.build(ROOT, out / f"a{n}", n)
-    return {n: out / f"a{n}" for n in CATALOG.ASSIGNMENTS}
+    return {n: out / f"a{n}" for n in CATALOG.ASSIGNMENTS}, {
+        n: {p.relative_to(out / f"a{n}").as_posix(): p.read_bytes() for p in (
+            out / f"a{n}").rglob("*") if p.is_file()} for n in CATALOG.ASSIGNMENTS}
 
 
 def _run(root, exercises, paths, extra=()):
@@ -72,19 +82,17 @@ def test_every_exercise_is_marked_once_in_its_place_and_registered():
 
 @pytest.mark.parametrize("n", sorted(CATALOG.ASSIGNMENTS))
 def test_copy_holds_nothing_excluded(copies, n):
-    root = copies[n]
-    assert {p.name for p in root.iterdir()} == {"minigrad", "tests", "lessons", "pyproject.toml",
-                                                "README.md", build.MANIFEST}
-    for p in root.rglob("*"):
-        rel = p.relative_to(root).as_posix()
+    files = copies[1][n]
+    assert {rel.split("/")[0] for rel in files} == {"minigrad", "tests", "lessons",
+                                                    "pyproject.toml", "README.md", build.MANIFEST}
+    for rel, data in files.items():
         assert not any(part.startswith(".") or part == "__pycache__" for part in rel.split("/"))
         assert not rel.endswith((".pyc", ".pyo", ".so")) and not rel.startswith("benchmarks")
         assert not rel.startswith(CATALOG.INSTRUCTOR_ONLY)
-        if p.is_file():
-            assert not markers.TEXT_RE.search(p.read_bytes().decode("utf-8", "replace")), rel
+        assert not markers.TEXT_RE.search(data.decode("utf-8", "replace")), rel
     for e in CATALOG.EXERCISES:
         stub = f"Exercise {e.number}: "
-        assert (stub in (root / e.file).read_text()) == (e.assignment >= n), (e.id, n)
+        assert (stub in files[e.file].decode()) == (e.assignment >= n), (e.id, n)
 
 
 def _current(n):
@@ -97,31 +105,37 @@ def _later(n):
 
 @pytest.mark.parametrize("n", sorted(CATALOG.ASSIGNMENTS))
 def test_tests_define_each_exercise_of_the_assignment(copies, n):
-    root, current = copies[n], _current(n)
+    root, current = copies[0][n], _current(n)
     paths = marked_test_files(root, current)
+    if not FULL:
+        paths = [p for p in paths if p.startswith(EXERCISE_TESTS)]
     assert paths, f"assignment {n} has no tests in its copy"
-    tests, _ = _run(root, current, paths)
-    for e in current:
-        assert any(e in t["exercises"] for t in tests.values()), f"no test carries {e}"
-    wrong = {k: t["outcome"] for k, t in tests.items() if t["outcome"] not in ("failed", "error")}
-    assert not wrong, f"these tests pass with their exercises stubbed: {wrong}"
-    for x in current + [None]:
-        restored = set(current) if x is None else {x}
+    outcomes = {}
+    for restored in [set()] + [{x} for x in current] + [set(current)]:
         build.restub(ROOT, root, (set(current) - restored) | _later(n))
         tests, proc = _run(root, current, paths)
         for k, t in tests.items():
             mine = set(t["exercises"]) & set(current)
-            want = "passed" if mine <= restored else "failed"
-            got = "passed" if t["outcome"] in ("passed", "skipped") else "failed"
-            assert got == want, (f"with {sorted(restored)} restored, {k} (markers "
-                                 f"{sorted(mine)}) {got}:\n{proc.stdout[-2000:]}")
+            ok = t["outcome"] in ("passed", "skipped")
+            outcomes[k, frozenset(restored)] = ok
+            assert ok or mine - restored, (
+                f"with {sorted(restored) or 'nothing'} restored, {k} fails although it carries "
+                f"no marker of a stubbed exercise (its markers: {sorted(mine)}); the output:\n"
+                f"{proc.stdout[-3000:]}")
+            assert not (ok and k.startswith(EXERCISE_TESTS) and mine - restored), (
+                f"{k} passes while {sorted(mine - restored)} are stubbed: it does not test them")
+    for x in current:  # restoring x turns at least one test of x alone from failing to passing
+        flips = [k for (k, r), ok in outcomes.items() if r == {x} and ok
+                 and not outcomes[k, frozenset()] and set(tests[k]["exercises"]) & set(
+                     current) == {x}]
+        assert flips, f"no test of {x} alone fails while it is stubbed and passes once restored"
     build.restub(ROOT, root, set(current) | _later(n))
 
 
 def test_unmarked_tests_pass_with_every_exercise_stubbed(copies):
     if os.environ.get("MINIGRAD_SELFCHECK_UNMARKED", "1") == "0":
         pytest.skip("MINIGRAD_SELFCHECK_UNMARKED=0")
-    root = copies[min(CATALOG.ASSIGNMENTS)]
+    root = copies[0][min(CATALOG.ASSIGNMENTS)]
     tests, proc = _run(root, None, ["tests"], extra=["-m", f"not ({' or '.join(IDS)})"])
     bad = sorted(k for k, t in tests.items() if t["outcome"] in ("failed", "error"))
     assert not bad, ("unmarked tests that fail in the copy of assignment 1 (all exercises "
