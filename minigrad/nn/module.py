@@ -99,7 +99,10 @@ class Module:
             table = d.get(reg)
             if table is not None and name in table:
                 return table[name]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        hint = "" if "_parameters" in d else (
+            f" (Module.__init__() has not run: call super().__init__() first in "
+            f"{type(self).__name__}.__init__)")
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'{hint}")
 
     def __delattr__(self, name):
         for reg in ("_parameters", "_buffers", "_modules"):

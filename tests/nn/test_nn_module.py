@@ -283,3 +283,15 @@ def test_get_submodule_apply_and_missing_forward():
     assert kinds == ["Linear", "Linear", "Sequential", "Sequential"]
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(1)
+
+
+def test_forgetting_super_init_is_explained_at_call_time_too():
+    class NoInit(nn.Module):
+        def __init__(self):
+            pass
+
+        def forward(self, x):
+            return x
+
+    with pytest.raises(AttributeError, match=r"call super\(\).__init__\(\)"):
+        NoInit()(mg.ones(1))
