@@ -32,9 +32,10 @@ def take(x, idx):
     """Rows ``idx`` (host int array) of ``x``, as a Tensor on ``x``'s device."""
     if not isinstance(x, Tensor):
         return Tensor(backend.host_asarray(np.asarray(x)[idx]))
-    if x.requires_grad:
-        return x[Tensor(backend.from_numpy(idx, x.device))]
-    return Tensor(x.data[backend.from_numpy(idx, x.device)])
+    rows = backend.from_numpy(idx, x.device)
+    if x.requires_grad:  # keep the graph (rare for data, but possible)
+        return x[Tensor(rows), ...]
+    return Tensor(backend.namespace(x.data).take(x.data, rows, axis=0))
 
 
 def _n_test(test_size, n):

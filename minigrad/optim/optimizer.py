@@ -228,8 +228,8 @@ def _cast_state(name, value, p: Tensor):
     """A copy of one saved state entry, on ``p``'s device; floating arrays in ``p``'s dtype."""
     if isinstance(value, Tensor) or backend.is_array(value):
         arr = value.data if isinstance(value, Tensor) else value
-        arr = backend.to_device(backend.copy(arr), p.device) if backend.device_of(
-            arr) == p.device else backend.to_device(arr, p.device)
+        same = backend.device_of(arr) == p.device
+        arr = backend.copy(arr) if same else backend.to_device(arr, p.device)
         xp = backend.namespace(arr)
         if backend.is_floating(backend.dtype_of(arr)) and backend.dtype_of(arr) != p.dtype:
             arr = xp.astype(arr, backend.native_dtype(xp, p.dtype))

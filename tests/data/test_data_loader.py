@@ -65,3 +65,15 @@ def test_errors():
         TensorDataset(mg.zeros(10), mg.zeros(9))
     with pytest.raises(TypeError, match="not a Tensor"):
         TensorDataset(mg.zeros(3), [1, 2, 3])
+
+
+def test_split_and_batches_stay_on_the_device_strict_stand_in():
+    X, y = mg.data.load_digits(n_class=2, device="strict")
+    Xtr, Xte, ytr, yte = mg.data.train_test_split(X, y, stratify=True, seed=0)
+    xb, yb = next(iter(DataLoader((Xtr, ytr), batch_size=16, shuffle=True, seed=0)))
+    assert {t.device for t in (Xtr, Xte, ytr, yte, xb, yb)} == {"strict"}
+    assert xb.shape == (16, 64) and yb.dtype == mg.int64
+    w = mg.randn(6, 2, requires_grad=True, device="strict")  # a split keeps the graph
+    a, b = mg.data.train_test_split(w, seed=0)
+    (a.sum() + b.sum()).backward()
+    assert w.grad.cpu().numpy().tolist() == [[1.0, 1.0]] * 6
