@@ -3,10 +3,10 @@
 Origin: the test set of the UCI "Optical Recognition of Handwritten Digits" data set
 (E. Alpaydin and C. Kaynak, 1998;
 https://archive.ics.uci.edu/ml/datasets/Optical+Recognition+of+Handwritten+Digits), licensed
-CC BY 4.0, in the form scikit-learn distributes it (``sklearn/datasets/data/digits.csv.gz``): 1,797 images of 8x8
-pixels with integer values 0..16 (counts of "on" pixels in 4x4 blocks of a 32x32 bitmap), and
-their labels 0..9. The file stores the same numbers as uint8 arrays ``images`` (1797, 8, 8) and
-``target`` (1797,); nothing is downloaded at run time.
+CC BY 4.0, in the form scikit-learn distributes it (``sklearn/datasets/data/digits.csv.gz``):
+1,797 images of 8x8 pixels with integer values 0..16 (counts of "on" pixels in 4x4 blocks of a
+32x32 bitmap), and their labels 0..9. The file stores the same numbers as uint8 arrays
+``images`` (1797, 8, 8) and ``target`` (1797,); nothing is downloaded at run time.
 """
 from __future__ import annotations
 
