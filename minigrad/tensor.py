@@ -32,6 +32,11 @@ class Tensor:
 
     Make one with :func:`minigrad.tensor`; the constructor is for internal use and takes a
     backend array without copying it.
+
+    In-place ops (``x[i] = v``, ``x += y``, ``add_``, ``zero_``, ``copy_``, optimizer steps) bump
+    ``_version``; a backward that needs a saved tensor changed since then raises (see
+    :mod:`minigrad.ops.inplace`). Writing to ``.data`` (``p.data -= lr * p.grad.data``) is the
+    escape hatch: the values change with no version bump and no check.
     """
 
     __slots__ = ("data", "_grad", "_rg", "grad_fn", "_out_index", "_hooks", "_version", "name",

@@ -20,6 +20,21 @@ from . import anomaly, grad_mode
 
 # override_gradient's registry: {Function class: backward rule}, bound when the forward runs.
 _overrides: contextvars.ContextVar = contextvars.ContextVar("minigrad_overrides", default=None)
+# Ops whose output may share memory with their first input (reshape, permute, broadcast_to,
+# indexing); minigrad.ops fills it. A saved view of a leaf is version-checked through the leaf.
+_view_ops: set = set()
+
+
+def _version_source(v):
+    """The tensor whose version guards the saved tensor ``v``: ``v`` itself, or the leaf it is a
+    view of (``linear`` saves ``w.T``; an optimizer step changes ``w``, and so ``w.T``)."""
+    node = v.grad_fn
+    while node is not None and node.fn in _view_ops:
+        p = node.parents[0]
+        if type(p) is Tensor:
+            return p
+        node = p
+    return v
 
 
 class _OutRef:
@@ -102,11 +117,15 @@ class Context:
         if self._versions is None:
             return
         for v, ver in zip(self._saved, self._versions):
-            if type(v) is Tensor and v._version != ver:
+            src = _version_source(v) if type(v) is Tensor else None
+            if src is not None and src._version != ver:
+                view = "" if src is v else f" (a view of a tensor of shape {src.shape})"
                 raise RuntimeError(
-                    f"{self.name}: a tensor of shape {v.shape} saved for backward was modified in "
-                    f"place (it is at version {v._version}; the op saved version {ver}). Compute "
-                    "the loss again after changing it, or change a clone (.detach() and a copy)."
+                    f"{self.name}: a tensor of shape {v.shape}{view} saved for backward was "
+                    f"modified in place (it is at version {src._version}; the op saved version "
+                    f"{ver}). Compute the loss again after changing it, or change a clone "
+                    "(.clone()). An optimizer step changes its parameters in place: run every "
+                    "backward through a graph before opt.step() (or sum the losses first)."
                 )
 
     # ---------------------------------------------------------------- hooks on outputs
@@ -250,7 +269,8 @@ def _record(cls, ctx, args, arrays, results, outs):
         for s in saved:
             conv.append(_saved_entry(s, args, out_src, results, outs))
         ctx._saved = tuple(conv)
-        ctx._versions = tuple(v._version if type(v) is Tensor else 0 for v in ctx._saved)
+        ctx._versions = tuple(_version_source(v)._version if type(v) is Tensor else 0
+                              for v in ctx._saved)
     else:
         ctx._versions = None
     rules = _overrides.get()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from ..autograd import engine as _engine
+from . import inplace
 from .activation import LogSoftmax, Softmax, log_softmax, softmax
 from .arithmetic import (
                          Add,
@@ -113,6 +114,7 @@ graph_namespace = SimpleNamespace(
 )
 _engine.graph_namespace = graph_namespace
 attach()
+inplace.attach()  # x[i] = v, +=, add_, zero_, copy_, ...: version-counted in-place ops
 
 __all__ = [  # the public names: op classes and functions
     "Abs", "Add", "BroadcastTo", "Cast", "Cat", "Clip", "Clone", "Cos", "Div", "Exp", "GetItem",
