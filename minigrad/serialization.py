@@ -103,11 +103,15 @@ class _Reader:
         if key not in self.npz.files:
             raise ValueError(f"load: {self.name} is damaged: entry {key!r} is missing")
         try:
-            return self.npz[key]
+            arr = self.npz[key]
         except ValueError as exc:  # an object array: it would need unpickling
             raise ValueError(f"load: {self.name} entry {key!r} holds pickled Python objects, "
                              "which minigrad never unpickles (not a minigrad checkpoint)"
                              ) from exc
+        if arr.dtype.kind not in "biufc":
+            raise ValueError(f"load: {self.name} entry {key!r} holds {arr.dtype} data, not "
+                             "numbers (not a minigrad checkpoint)")
+        return arr
 
     def decode(self, node):
         if node is None or isinstance(node, (bool, int, float, str)):
@@ -155,8 +159,9 @@ def load(f, map_location=None):
                 raise ValueError(f"load: {name} was written by a newer minigrad (checkpoint "
                                  f"format {index['version']}, this one reads {VERSION}); update")
             obj = _Reader(npz, name).decode(index["root"])
-        except (zipfile.BadZipFile, EOFError, OSError, UnicodeDecodeError,
-                json.JSONDecodeError, KeyError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError) as exc:
+            if isinstance(exc, ValueError) and str(exc).startswith("load: "):
+                raise  # already says what is wrong
             raise ValueError(f"load: {name} is damaged or truncated ({exc})") from exc
     if map_location is not None:
         obj = _move(obj, backend.normalize_device(map_location))

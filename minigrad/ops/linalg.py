@@ -91,7 +91,15 @@ def matmul(a, b):
             f"({ka}) must equal {where_b} of the second ({kb})"
         )
     if a.ndim > 2 or b.ndim > 2:
-        broadcast_shape("matmul (batch dims)", a.shape[:-2], b.shape[:-2] if b.ndim >= 2 else ())
+        ba, bb = a.shape[:-2], b.shape[:-2] if b.ndim >= 2 else ()
+        try:
+            broadcast_shape("matmul", ba, bb)
+        except ValueError:
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape}: the batch dims (all but the last two) "
+                f"{ba} and {bb} cannot be broadcast together (aligned from the right, sizes must "
+                "match or be 1); the matrix dims line up. Reshape or unsqueeze one operand."
+            ) from None
     if a.dtype != b.dtype:
         from .operands import promote
 
