@@ -251,6 +251,29 @@ def _is_basic(part) -> bool:
     return part is None or part is Ellipsis or isinstance(part, (int, slice))
 
 
+def _in_bounds(parts, shape):
+    """Basic index parts with every slice's start/stop clipped to its axis, as NumPy clips them
+    (the array API leaves out-of-bounds slice ends unspecified)."""
+    cut = parts.index(Ellipsis)
+    after = sum(1 for p in parts[cut + 1:] if p is not None)  # axes used after the Ellipsis
+    out, ax = [], 0
+    for k, p in enumerate(parts):
+        if k == cut:
+            ax = len(shape) - after
+        if p is None or p is Ellipsis:
+            out.append(p)
+            continue
+        a, ax = ax, ax + 1
+        if isinstance(p, slice):
+            start, stop, step = p.indices(shape[a])
+            if step > 0:
+                p = slice(start, stop, step)
+            else:  # backwards: start -1 selects nothing; stop -1 means "through element 0"
+                p = slice(0, 0) if start < 0 else slice(start, stop if stop >= 0 else None, step)
+        out.append(p)
+    return tuple(out)
+
+
 def getitem(x, index):
     """``x[index]`` with NumPy's indexing rules on every backend.
 
@@ -264,7 +287,9 @@ def getitem(x, index):
         return x[index]
     parts = index if isinstance(index, tuple) else (index,)
     if all(_is_basic(p) for p in parts):
-        return x[parts if Ellipsis in parts else parts + (Ellipsis,)]
+        if Ellipsis not in parts:
+            parts = parts + (Ellipsis,)
+        return x[_in_bounds(parts, tuple(x.shape))]
     if not isinstance(index, tuple) and is_array(index):
         if dtype_of(index) == bool_ and index.ndim == x.ndim:
             return x[index]

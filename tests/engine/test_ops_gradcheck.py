@@ -2,7 +2,7 @@
 inputs (broadcasting pairs, dims/keepdim and axis/keepdims, every method/function spelling)."""
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from opcases import CASES, bind, to_tensors
 
@@ -30,7 +30,6 @@ def test_gradcheck(case, data):
 
 
 @pytest.mark.parametrize("case", CASES, ids=repr)
-@settings(max_examples=10)
 @given(data=st.data())
 def test_gradgradcheck(case, data):
     arrays, params = data.draw(case.strategy)
