@@ -28,7 +28,11 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
     elif backend.is_array(data):
         arr, src = data, backend.device_of(data)
     else:
-        arr, src = backend.host_asarray(data, dt), "cpu"
+        arr, src = backend.host_asarray(_plain(data), dt), "cpu"
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} "
+                            f"data (NumPy sees dtype {arr.dtype}); pass numbers, nested lists "
+                            "of numbers, or an array")
     dev = _device(device, src)
     if src == dev:
         out = backend.copy(arr)
@@ -43,6 +47,15 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
     _check_rg(requires_grad, t.dtype, "tensor")
     t._rg = bool(requires_grad)
     return t
+
+
+def _plain(data):
+    """Nested lists/tuples with any Tensors in them replaced by their host values."""
+    if isinstance(data, Tensor):
+        return backend.to_numpy(data.data)
+    if isinstance(data, (list, tuple)):
+        return [_plain(d) for d in data]
+    return data
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:

@@ -196,3 +196,10 @@ def test_float_functions_and_true_division_of_ints_give_float32():
         assert y.dtype == mg.int64
     with pytest.raises(TypeError, match="exp: expected a Tensor"):
         mg.exp(2.0)
+
+
+def test_tensor_from_a_list_of_tensors_and_bad_data():
+    t = mg.tensor([mg.tensor(1.0), mg.tensor(2.0)])
+    assert t.tolist() == [1.0, 2.0] and t.dtype == mg.float32
+    with pytest.raises(TypeError, match="numeric"):
+        mg.tensor(["a", "b"])
