@@ -136,7 +136,9 @@ class Tensor:
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
         if not self._rg:
-            raise RuntimeError("can't retain_grad on a tensor that does not require grad")
+            raise RuntimeError(f"can't retain_grad on a tensor that does not require grad (shape "
+                               f"{self.shape}): it gets no gradient; make the leaf it is "
+                               "computed from with requires_grad=True")
         if self.grad_fn is not None:
             self.grad_fn.retain(self._out_index, weakref.ref(self))
 

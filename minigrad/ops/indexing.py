@@ -53,8 +53,9 @@ def _convert_part(i, x):
         return i
     if isinstance(i, Tensor):
         if i.device != x.device:
-            raise RuntimeError(f"indexing: the index is on {i.device} but the tensor is on "
-                               f"{x.device}")
+            raise RuntimeError(f"indexing: the index (shape {i.shape}) is on {i.device} but the "
+                               f"tensor (shape {x.shape}) is on {x.device}; move the index "
+                               f"with .to('{x.device}')")
         if i.dtype.kind == "f":
             raise TypeError(f"indexing: index tensors must be integer or bool, got {i.dtype}")
         return i.data
@@ -74,8 +75,18 @@ def _convert_part(i, x):
     raise TypeError(f"indexing: unsupported index of type {type(i).__name__}")
 
 
+def check_mask(index, x, op="indexing"):
+    """A lone bool mask must have the shape of ``x``'s leading dims (NumPy's rule)."""
+    if isinstance(index, Tensor) and index.dtype == backend.bool_ and (
+            index.shape != x.shape[:index.ndim]):
+        raise IndexError(f"{op}: a bool mask of shape {index.shape} does not fit a tensor of "
+                         f"shape {x.shape}: it must have the shape of the leading dims, "
+                         f"{x.shape[:index.ndim]}")
+
+
 def getitem(x, index):
     """``x[index]`` (also the method ``__getitem__``)."""
+    check_mask(index, x)
     return GetItem.apply(x, _convert_index(index, x))
 
 

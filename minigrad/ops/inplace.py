@@ -215,6 +215,7 @@ def setitem(self, index, value, *, op="setitem (x[index] = value)"):
     """``x[index] = value``: ints, slices, None, Ellipsis, bool masks and integer arrays, with
     ``value`` a number or a Tensor broadcast to the indexed region."""
     _check_leaf(self, op)
+    indexing.check_mask(index, self, op)
     idx = indexing._convert_index(index, self)
     v = _value(op, self, value)
     sub = tuple(backend.getitem(self.data, idx).shape)
