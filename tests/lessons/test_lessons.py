@@ -10,7 +10,8 @@ Per lesson (one test each, so a failure names the lesson):
   only through ``minigrad.data`` (no file or network reads);
 - execution, with nbclient in a fresh temporary working directory, headless (``MPLBACKEND=Agg``
   for the kernel, and a lesson's ``%matplotlib inline`` is a no-op here; every figure is drawn
-  once at the end instead, so a figure that cannot be drawn fails): no cell
+  once at the end instead, so a figure that cannot be drawn fails; a figure changed after the
+  cell that created it fails too, since Jupyter would show it incomplete): no cell
   raises; it takes at most ``MINIGRAD_LESSON_BUDGET_S`` seconds (30 by default, kernel start
   included, measured); it shows at least one figure, and every Axes has a title and axis labels
   (the labels are waived only for an Axes drawn with its axis switched off, e.g. a graph drawing;
@@ -79,6 +80,17 @@ def _mg_fig_init(self, *args, **kwargs):
     _mg_fig_init0(self, *args, **kwargs)
     _MG_FIGURES.append(self)
 _mg_mf.Figure.__init__ = _mg_fig_init
+# Jupyter shows a pyplot figure when the cell that made it ends: one changed in a later cell
+# shows incomplete. Remember each figure's contents when its cell ends.
+def _mg_signature(fig):
+    return [(len(ax.get_children()), ax.get_title(), ax.get_xlabel(), ax.get_ylabel())
+            for ax in fig.axes]
+_MG_SEALED = {}
+def _mg_seal(result=None):
+    for _f in _MG_FIGURES:
+        if id(_f) not in _MG_SEALED:
+            _MG_SEALED[id(_f)] = _mg_signature(_f)
+get_ipython().events.register("post_run_cell", _mg_seal)
 '''
 
 REPORT_CELL = r'''
@@ -88,6 +100,10 @@ _mg_rep = {"writes": list(_MG_WRITES), "tmp": _mg_os2.path.realpath(_mg_tf.gette
 for _num, _fig in enumerate(_MG_FIGURES, 1):
     if _fig.axes:
         _mg_rep["figures"].append(_num)
+        if _MG_SEALED.get(id(_fig), _mg_signature(_fig)) != _mg_signature(_fig):
+            _mg_rep["problems"].append(
+                f"figure {_num} was changed after the cell that created it ended (Jupyter "
+                "shows it incomplete): draw each figure in one cell")
         try:
             _fig.canvas.draw()
         except Exception as _err:  # a label that is bad TeX, data matplotlib cannot draw, ...
