@@ -181,7 +181,8 @@ class Function:
             _check_devices(cls, tensors)
         record = grad_mode._enabled and any(t._rg for t in tensors)
         ctx = Context(cls)
-        ctx.needs_input_grad = tuple(record and isinstance(a, Tensor) and a._rg for a in args)
+        ctx.needs_input_grad = (tuple([isinstance(a, Tensor) and a._rg for a in args]) if record
+                                else (False,) * len(args))
         if cls.raw:
             arrays = [a.data if isinstance(a, Tensor) else a for a in args]
             out = cls.forward(ctx, *arrays, **kwargs)
@@ -225,13 +226,11 @@ def _wrap_output(o, like):
 def _record(cls, ctx, args, arrays, results, outs):
     parents = []
     idx = []
-    needs = []
     shapes = []
-    for a in args:
+    for a in args:  # (ctx.needs_input_grad was set by apply, before forward)
         if isinstance(a, Tensor):
             shapes.append(tuple(a.data.shape))
             if a._rg:
-                needs.append(True)
                 if a.grad_fn is None:
                     parents.append(a)
                     idx.append(0)
@@ -241,12 +240,10 @@ def _record(cls, ctx, args, arrays, results, outs):
                 continue
         else:
             shapes.append(None)
-        needs.append(False)
         parents.append(None)
         idx.append(0)
     ctx.parents = tuple(parents)
     ctx.parent_idx = tuple(idx)
-    ctx.needs_input_grad = tuple(needs)
     ctx.in_shapes = tuple(shapes)
     non_diff = ctx.non_diff
     meta = []

@@ -1,5 +1,11 @@
 """Every op: forward against NumPy, and gradcheck + gradgradcheck in float64 over hypothesis
-inputs (broadcasting pairs, dims/keepdim and axis/keepdims, every method/function spelling)."""
+inputs (broadcasting pairs, dims/keepdim and axis/keepdims, every method/function spelling).
+
+No op is first-order only: every backward rule is written with ``ctx.xp`` operations, so under
+``create_graph=True`` it records itself and gradgradcheck (which also differentiates with
+respect to the incoming gradient, as PyTorch's does) passes for all of them, including the
+piecewise-linear ones (relu, abs, clip, max/min, maximum/minimum) and the zero-gradient ones
+(sign, round)."""
 import numpy as np
 import pytest
 from hypothesis import given
