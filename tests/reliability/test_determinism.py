@@ -70,8 +70,8 @@ def test_seed_fixes_shuffling():
 
 RUN = """
 import minigrad as mg
-from minigrad import nn
-from minigrad.data import DataLoader
+from minigrad import nn, optim
+from minigrad.data import DataLoader, TensorDataset
 mg.manual_seed(SEED)
 x = mg.randn(64, 6)
 y = (x[:, 0] > 0).long()
