@@ -153,7 +153,8 @@ def machine_info() -> dict:
 def fmt_time(seconds: float, unit: str) -> str:
     scale = {"s": 1.0, "ms": 1e3, "us": 1e6}[unit]
     v = seconds * scale
-    return f"{v:.3g} {'µs' if unit == 'us' else unit}"
+    num = f"{v:.0f}" if v >= 100 else f"{v:.3g}"
+    return f"{num} {'µs' if unit == 'us' else unit}"
 
 
 def ratio_cell(r) -> str:
