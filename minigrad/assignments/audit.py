@@ -12,7 +12,10 @@ module-wide ``pytestmark`` with that union: robust, since regions reached while 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
+import subprocess
+import sys
 import tempfile
 import textwrap
 from pathlib import Path
@@ -102,6 +105,9 @@ def add_module_markers(path: Path, exercises) -> None:
     lines = text.splitlines(keepends=True)
     if not any(isinstance(s, ast.Import) and any(a.name == "pytest" for a in s.names)
                for s in tree.body):
-        stmt.insert(0, "import pytest\n")
+        stmt[:0] = ["import pytest\n", "\n"]
     lines[after:after] = ["\n", *stmt]
     path.write_text("".join(lines), encoding="utf-8")
+    if importlib.util.find_spec("ruff") is not None:  # sort the new import into its block
+        subprocess.run([sys.executable, "-m", "ruff", "check", "--fix", "--select", "I",
+                        "--quiet", str(path)], capture_output=True)
