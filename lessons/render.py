@@ -113,7 +113,8 @@ def markdown_to_html(text: str) -> str:
             out.append(f"<{tag}>" + "".join(f"<li>{_inline(x)}</li>" for x in items) + f"</{tag}>")
             lst = None
         if table:
-            rows = [r.strip().strip("|").split("|") for r in table if not re.match(r"^\s*\|?[\s:|-]+$", r)]
+            rows = [r.strip().strip("|").split("|") for r in table
+                    if not re.match(r"^\s*\|?[\s:|-]+$", r)]  # skip the |---| line
             head, body = rows[0], rows[1:]
             out.append("<table><tr>" + "".join(f"<th>{_inline(c.strip())}</th>" for c in head)
                        + "</tr>" + "".join("<tr>" + "".join(f"<td>{_inline(c.strip())}</td>"

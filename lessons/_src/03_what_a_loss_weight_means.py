@@ -37,7 +37,8 @@ f64 = minigrad.float64
 #   L_2(\theta) = \tfrac12(\theta-b)^\top B(\theta-b).$$
 #
 # $L_1$ alone is minimised at $a$, $L_2$ alone at $b$. The weighted loss
-# $L_\alpha = \alpha L_1 + (1-\alpha) L_2$ has gradient $\alpha A(\theta-a) + (1-\alpha)B(\theta-b)$,
+# $L_\alpha = \alpha L_1 + (1-\alpha) L_2$ has gradient
+# $\alpha A(\theta-a) + (1-\alpha)B(\theta-b)$,
 # which vanishes at
 #
 # $$\theta^*(\alpha) = \big(\alpha A + (1-\alpha)B\big)^{-1}\big(\alpha A a + (1-\alpha) B b\big).$$
@@ -82,7 +83,8 @@ for alpha in alphas_gd:
     path = gradient_descent(lambda th: alpha * L1(th) + (1 - alpha) * L2(th),
                             theta0=[-1.0, -1.0], lr=0.3, steps=150)
     found[alpha] = path[-1]
-    print(f"alpha = {alpha:.1f}: GD -> {path[-1].round(6)}, closed form {theta_star(alpha).round(6)}")
+    print(f"alpha = {alpha:.1f}: GD -> {path[-1].round(6)}, "
+          f"closed form {theta_star(alpha).round(6)}")
     assert np.allclose(path[-1], theta_star(alpha), atol=1e-8)
 
 # %% [markdown]

@@ -94,7 +94,8 @@ L1, L2 = losses(theta)
 la = LearnedAlpha(init=0.3, dtype=f64)
 (g_beta,) = minigrad.grad(la([L1, L2]), la.beta)
 al = la.alpha
-print(f"L1 = {L1.item():.3f}, L2 = {L2.item():.3f}, alpha = {al:.3f}, d/dbeta = {g_beta.item():.4f}")
+print(f"L1 = {L1.item():.3f}, L2 = {L2.item():.3f}, alpha = {al:.3f}, "
+      f"d/dbeta = {g_beta.item():.4f}")
 assert abs(g_beta.item() - al * (1 - al) * (L1.item() - L2.item())) < 1e-12
 
 learned = train(LearnedAlpha(init=0.0, dtype=f64), steps=1000, lr=0.2)
@@ -113,7 +114,8 @@ assert learned["L1"][-1] > 2.5 * 0.5                     # task 1 is abandoned (
 #
 # $$\mathcal L = \sum_i \tfrac12 e^{-s_i} L_i + \tfrac12 s_i .$$
 #
-# For a fixed $L$, the term $h(s) = \tfrac12 e^{-s}L + \tfrac12 s$ has $h''(s) = \tfrac12 e^{-s}L > 0$
+# For a fixed $L$, the term $h(s) = \tfrac12 e^{-s}L + \tfrac12 s$ has
+# $h''(s) = \tfrac12 e^{-s}L > 0$
 # (strictly convex) and $h'(s) = 0$ at $s^* = \log L$: the weight $\tfrac12 e^{-s}$ settles at
 # $1/(2L)$, never at 0. Making a task's weight vanish ($s\to\infty$) costs $\tfrac12 s \to \infty$.
 # The left plot shows $h$ for three loss values; the right one, the learned-alpha objective for the
@@ -189,7 +191,8 @@ assert min(w_end) > 0.05                 # neither task is switched off
 
 # %%
 expected_total = sum(0.5 + 0.5 * math.log(uw[k][-1]) for k in ("L1", "L2"))
-print(f"UW total at the end: {uw['total'][-1]:.4f}  (sum of 0.5 + 0.5 log L_i = {expected_total:.4f})")
+print(f"UW total at the end: {uw['total'][-1]:.4f}  "
+      f"(sum of 0.5 + 0.5 log L_i = {expected_total:.4f})")
 assert abs(uw["total"][-1] - expected_total) < 1e-4
 assert uw["L2"][-1] < math.exp(-1)       # task 2's own term is negative here
 
@@ -257,7 +260,8 @@ ax.legend(fontsize=8)
 #
 # - Do not learn a loss weight by minimising the weighted loss itself: the minimum over the weight
 #   is at a vertex, and gradient descent finds it by deleting the larger (usually the harder) task.
-# - Uncertainty weighting adds $\tfrac12 \log\sigma^2$, which makes each weight's problem convex with
+# - Uncertainty weighting adds $\tfrac12 \log\sigma^2$, which makes each weight's problem convex
+#   with
 #   an interior optimum. In effect it trains on $\sum_i \tfrac12\log L_i$: it is scale-free, and it
 #   fails only when some $L_i$ can reach 0 ($s_i \to -\infty$).
 # - The conventions differ between implementations ($\tfrac12 e^{-s}L + \tfrac12 s$ in LibMTL,
@@ -280,4 +284,5 @@ ax.legend(fontsize=8)
 # **Exercise 5.3.** Rescue learned alpha with an entropy bonus: minimise
 # $\alpha L_1 + (1-\alpha)L_2 - \tau\,H(\alpha)$ with $H(\alpha) = -\alpha\log\alpha -
 # (1-\alpha)\log(1-\alpha)$. Show that the optimal $\alpha$ for fixed losses is
-# $\mathrm{sigmoid}((L_2 - L_1)/\tau)$, and find a $\tau$ for which neither task is switched off here.
+# $\mathrm{sigmoid}((L_2 - L_1)/\tau)$, and find a $\tau$ for which neither task is switched off
+# here.

@@ -109,14 +109,17 @@ assert free["cos"][-1] > 0.999                                # the columns coll
 # ## 3. Four ways to bound it
 #
 # 1. **Normalise inside the loss**: $L = -\sum_j \frac{w_j^\top S w_j}{w_j^\top w_j}$. Each term is
-#    a Rayleigh quotient, bounded by $\lambda_1$, and blind to the column's length. But nothing keeps
+#    a Rayleigh quotient, bounded by $\lambda_1$, and blind to the column's length. But nothing
+#    keeps
 #    the columns apart: each one still climbs towards the top eigenvector.
 # 2. **QR retraction**: an ordinary gradient step, then replace $W$ by the $Q$ of its QR
 #    decomposition (orthonormal columns spanning the same space). This is projected gradient
 #    descent on the Stiefel manifold $\{W: W^\top W = I\}$.
-# 3. **Penalty**: $L = -\mathrm{tr}(W^\top S W) + \rho\|W^\top W - I\|_F^2$. Smooth and unconstrained,
+# 3. **Penalty**: $L = -\mathrm{tr}(W^\top S W) + \rho\|W^\top W - I\|_F^2$. Smooth and
+#    unconstrained,
 #    but biased: at a stationary point with $W = V\,\mathrm{diag}(\sigma)$ (eigenvectors $V$),
-#    $-2\lambda_i\sigma_i + 4\rho\sigma_i(\sigma_i^2 - 1) = 0$, so $\sigma_i = \sqrt{1 + \lambda_i/2\rho}$,
+#    $-2\lambda_i\sigma_i + 4\rho\sigma_i(\sigma_i^2 - 1) = 0$, so
+#    $\sigma_i = \sqrt{1 + \lambda_i/2\rho}$,
 #    not 1.
 # 4. **Oja's subspace rule** (Oja, 1989): $W \leftarrow W + \eta\,(I - WW^\top)SW$. The gradient
 #    direction with the part that grows $W$ inside its own span removed; $W^\top W \to I$ on its
@@ -213,9 +216,11 @@ ax.legend(fontsize=8)
 # looking at the others. In exact arithmetic they would span the right subspace forever; in
 # floating point, $W$ soon has numerical rank 1 and the other two directions are lost. The same
 # happens without a constraint. (The explained-variance panel leaves the normalised method out for
-# that reason: the span of three nearly parallel vectors is a rounding-error question.) QR, penalty and Oja all find the PCA subspace; only
-# the penalty leaves the columns longer than 1, by exactly the predicted amount. (Pick a larger
-# $\rho$ to shrink the bias, and a smaller learning rate to keep the stiffer penalty stable.)
+# that reason: the span of three nearly parallel vectors is a rounding-error question.)
+#
+# QR, penalty and Oja all find the PCA subspace; only the penalty leaves the columns longer than
+# 1, by exactly the predicted amount. (Pick a larger $\rho$ to shrink the bias, and a smaller
+# learning rate to keep the stiffer penalty stable.)
 #
 # ## 4. Oja's update is not a gradient
 #
@@ -278,5 +283,6 @@ for ax, (name, J) in zip(axes, (("Jacobian of the PCA gradient (a Hessian)", J_p
 # learning rate and the bias $\sigma_1 - 1$ against $\rho$. What trade-off do you see?
 #
 # **Exercise 6.3.** Replace the per-column normalisation by the subspace-invariant loss
-# $-\mathrm{tr}\big((W^\top W)^{-1} W^\top S W\big)$ (write the $3\times3$ inverse with minigrad ops,
+# $-\mathrm{tr}\big((W^\top W)^{-1} W^\top S W\big)$ (write the $3\times3$ inverse with minigrad
+# ops,
 # or use `custom_gradient`). Does it still collapse the columns? What is its maximum?

@@ -1,4 +1,5 @@
 # Lesson 08 source (percent format). Build the notebook with: python lessons/_src/build.py 08
+# ruff: noqa: E501 - Markdown table rows cannot be wrapped (code lines are checked in the .ipynb)
 
 # %% [markdown]
 # # Lesson 8 — Overriding gradients: your own update rule inside an end-to-end model
@@ -140,7 +141,8 @@ way2_W, way2_head = grads(oja_pca_loss)
 # and uses its return value instead (or the original, if it returns `None`). A hook on `W` itself
 # would see the sum of the CE and PCA parts, too late to separate them. So route the PCA loss
 # through its own view of `W`, `W_pca = W * 1.0`, used by nothing else: its hook sees only the PCA
-# gradient $-2gSW$ and returns Oja's direction, $\tfrac12(I - WW^\top)$ times it (for symmetric $S$).
+# gradient $-2gSW$ and returns Oja's direction, $\tfrac12(I - WW^\top)$ times it (for symmetric
+# $S$).
 
 # %%
 def hooked_pca_loss(W, S):
@@ -314,7 +316,8 @@ axes[1].legend(fontsize=8)
 # identity in the backward. Train a one-layer classifier on digits whose features are rounded to
 # integers, and compare with `minigrad.straight_through_round`.
 #
-# **Exercise 8.2.** Replace Oja's subspace rule by Sanger's GHA (lesson 6, exercise 6.1) with each of
+# **Exercise 8.2.** Replace Oja's subspace rule by Sanger's GHA (lesson 6, exercise 6.1) with each
+# of
 # the four ways. Which way needed the fewest changes?
 #
 # **Exercise 8.3.** Hooks see the *total* gradient of their tensor. Register the Oja hook on `W`

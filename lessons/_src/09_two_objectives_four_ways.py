@@ -117,7 +117,8 @@ for opt_name, make in (("SGD", sgd(0.1)), ("Adam", adam(0.02))):
 # ### With SGD
 #
 # Two SGD optimizers with the same learning rate stepping on their own gradients at the same point
-# make the steps of one SGD on the sum, $\theta - \eta g_1 - \eta g_2$ (equal up to rounding). Alternating is
+# make the steps of one SGD on the sum, $\theta - \eta g_1 - \eta g_2$ (equal up to rounding).
+# Alternating is
 # block-coordinate descent: the second step sees the point the first one moved to. With a constant
 # step it settles into a cycle around a point near $\theta^*$, off by an amount proportional to the
 # learning rate.

@@ -1,4 +1,5 @@
 # Lesson 10 source (percent format). Build the notebook with: python lessons/_src/build.py 10
+# ruff: noqa: E501 - Markdown table rows cannot be wrapped (code lines are checked in the .ipynb)
 
 # %% [markdown]
 # # Lesson 10 — Conflicting gradients
@@ -27,8 +28,17 @@ import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn, optim
 from minigrad.data import DataLoader, load_digits, train_test_split
-from minigrad.multitask import (DWA, IMTLG, MGDA, AlignedMTL, CAGrad, GradNorm, PCGrad, UPGrad,
-                                jacobian)
+from minigrad.multitask import (
+    DWA,
+    IMTLG,
+    MGDA,
+    AlignedMTL,
+    CAGrad,
+    GradNorm,
+    PCGrad,
+    UPGrad,
+    jacobian,
+)
 
 minigrad.manual_seed(0)
 f64 = minigrad.float64
@@ -66,7 +76,8 @@ pareto_set = np.array([pareto_point(al) for al in np.linspace(0, 1, 401)])
 theta0 = minigrad.tensor([0.4, 0.6], dtype=f64, requires_grad=True)
 J = jacobian([f1(theta0), f2(theta0)], [theta0])
 g1, g2 = J.numpy()
-print("g1 =", g1.round(4), " g2 =", g2.round(4), f" cos = {g1 @ g2 / np.linalg.norm(g1) / np.linalg.norm(g2):+.3f}")
+cos = g1 @ g2 / np.linalg.norm(g1) / np.linalg.norm(g2)
+print("g1 =", g1.round(4), " g2 =", g2.round(4), f" cos = {cos:+.3f}")
 assert g1 @ g2 < 0                              # the tasks conflict here
 assert np.allclose(g1, A @ (theta0.detach().numpy() - a))
 

@@ -3,9 +3,10 @@
 Each lesson is written as ``lessons/_src/NN_topic.py`` in the "percent" format: a line
 ``# %%`` starts a code cell and ``# %% [markdown]`` starts a Markdown cell whose lines are
 comments (``# `` is stripped). In a code cell, a comment line ``# %magic ...`` becomes the IPython
-magic ``%magic ...`` (so the source stays valid Python). Keeping the source as ordinary Python makes diffs readable and
-lets linters see the code; the ``.ipynb`` files are generated from it, without outputs, with
-stable cell ids, so regenerating an unchanged lesson gives a byte-identical file.
+magic ``%magic ...`` (so the source stays valid Python). Keeping the source as ordinary Python
+makes diffs readable and lets linters see the code; the ``.ipynb`` files are generated from it,
+without outputs, with stable cell ids, so regenerating an unchanged lesson gives a byte-identical
+file.
 
     python lessons/_src/build.py            # rebuild every lesson
     python lessons/_src/build.py 03 05      # rebuild the lessons whose names start so
