@@ -142,7 +142,8 @@ def load(f, map_location=None):
         npz = np.load(f, allow_pickle=False)
     except FileNotFoundError:
         raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, NotImplementedError,
+            RuntimeError) as exc:
         raise ValueError(f"load: {name} is not a minigrad checkpoint (not a complete .npz "
                          f"archive: {exc}); it may be truncated or another kind of file") from exc
     if not isinstance(npz, np.lib.npyio.NpzFile):
@@ -159,7 +160,9 @@ def load(f, map_location=None):
                 raise ValueError(f"load: {name} was written by a newer minigrad (checkpoint "
                                  f"format {index['version']}, this one reads {VERSION}); update")
             obj = _Reader(npz, name).decode(index["root"])
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, TypeError,
+                NotImplementedError, RuntimeError) as exc:  # (zipfile: a flipped bit in a
+            # header's compression method or encryption flag)
             if isinstance(exc, ValueError) and str(exc).startswith("load: "):
                 raise  # already says what is wrong
             raise ValueError(f"load: {name} is damaged or truncated ({exc})") from exc
