@@ -317,7 +317,15 @@ class RawNamespace:
         self.xp = xp
 
     def __getattr__(self, name):  # exp, log, cos, where, maximum, matmul, ... from the library
-        return getattr(self.xp, name)
+        value = getattr(self.xp, name)
+        setattr(self, name, value)  # cached: the next lookup is a plain attribute read
+        return value
+
+    def mask(self, g, cond):
+        """``g`` where ``cond`` holds, else 0 (a multiply by the bool mask where allowed)."""
+        if self.xp is np or self.xp is _cupy:
+            return g * cond
+        return self.xp.where(cond, g, self.xp.zeros_like(g))
 
     def sum(self, x, axis=None, keepdims=False):
         return self.xp.sum(x, axis=axis, keepdims=keepdims)

@@ -31,23 +31,22 @@ def _as_list(x) -> list:
     return list(x)
 
 
+def _seq(node):
+    return node.seq
+
+
 def _topo_order(roots) -> list:
-    """Nodes reachable from ``roots`` with each node after every node it feeds (post-order)."""
-    order, seen = [], set()
-    stack = [(n, False) for n in roots]
+    """Nodes reachable from ``roots``, oldest first: every node comes after the nodes that
+    produced its inputs. A node is always created after its inputs' nodes, so the creation
+    counter gives a topological order; a plain graph walk (no recursion) collects the nodes."""
+    seen = set(roots)
+    stack = list(seen)
     while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.append((node, True))
-        for p in node.parents:
+        for p in stack.pop().parents:
             if type(p) is Context and p not in seen:
-                stack.append((p, False))
-    return order
+                seen.add(p)
+                stack.append(p)
+    return sorted(seen, key=_seq)
 
 
 def _sum_to(xp, g, shape):
@@ -148,6 +147,7 @@ def run_backward(roots, root_grads, targets=None, retain_graph=False, create_gra
     wrap = (lambda a: a) if create_graph else Tensor
     unwrap = (lambda t: t) if create_graph else (lambda t: t.data)
     ctx_mgr = grad_mode.enable_grad if create_graph else grad_mode.no_grad
+    fast = not create_graph
 
     with ctx_mgr():
         for node in reversed(order):
@@ -171,22 +171,33 @@ def run_backward(roots, root_grads, targets=None, retain_graph=False, create_gra
                     continue
             if node.released:
                 raise _released_error(node)
-            gin = _call_backward(node, gout, xp, create_graph)
+            fn = node.fn
+            if fast and fn.raw and node.rule is None and (
+                    len(gout) == 1 or all(g is not None for g in gout)):
+                node.graph_mode = False  # the common case, inlined: a built-in rule on arrays
+                node.xp = xp
+                gin = fn.backward(node, *gout)
+                if type(gin) is not tuple:
+                    gin = (gin,)
+                if len(gin) != len(node.parents):
+                    gin = _call_backward(node, gout, xp, create_graph)  # raises the error
+            else:
+                gin = _call_backward(node, gout, xp, create_graph)
             if anomaly._enabled:
                 anomaly.check_backward(node, gin)
             if _observers:
                 for obs in _observers:
                     obs(node, gout, gin)
+            in_shapes = node.in_shapes
             for i, p in enumerate(node.parents):
                 if p is None:
                     continue
                 g = gin[i]
                 if g is None:
                     continue
-                gshape = tuple(g.shape)
-                want = node.in_shapes[i]
-                if gshape != want:
-                    g = _reduce_broadcast(node, i, g, gshape, want, xp)
+                want = in_shapes[i]
+                if g.shape != want:
+                    g = _reduce_broadcast(node, i, g, tuple(g.shape), want, xp)
                 if type(p) is Tensor:
                     if target_leaves is None or id(p) in target_leaves:
                         add_leaf(p, g)
@@ -199,7 +210,8 @@ def run_backward(roots, root_grads, targets=None, retain_graph=False, create_gra
                 j = node.parent_idx[i]
                 slot[j] = g if slot[j] is None else slot[j] + g
             if not retain_graph:
-                node.release()
+                node._saved = ()
+                node.released = True
 
         for leaf, g in leaf_grads.values():
             if leaf._hooks:

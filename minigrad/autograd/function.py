@@ -13,11 +13,13 @@ raw arrays and ``ctx.xp`` (the array library) when no graph is recorded, or Tens
 from __future__ import annotations
 
 import contextvars
+import itertools
 
 from .. import backend
 from ..tensor import Tensor
 from . import anomaly, grad_mode
 
+_counter = itertools.count()
 # override_gradient's registry: {Function class: backward rule}, bound when the forward runs.
 _overrides: contextvars.ContextVar = contextvars.ContextVar("minigrad_overrides", default=None)
 # Ops whose output may share memory with their first input (reshape, permute, broadcast_to,
@@ -49,22 +51,24 @@ class _OutRef:
 class Context:
     """One recorded op application: the node of the graph and the ``ctx`` of its rules."""
 
-    __slots__ = ("fn", "parents", "parent_idx", "needs_input_grad", "in_shapes", "bshapes",
-                 "out_meta", "_saved", "_versions", "released", "hooks", "retained", "non_diff",
-                 "rule", "xp", "graph_mode", "origin", "__dict__", "__weakref__")
+    __slots__ = ("fn", "parents", "parent_idx", "needs_input_grad", "in_shapes", "out_meta",
+                 "_saved", "xp", "graph_mode", "seq", "__dict__", "__weakref__")
+
+    # Rarely set, so class-level defaults (an instance only stores what differs): keeps the
+    # per-op cost of recording a node low.
+    bshapes = None  # shape each input was broadcast to (set_broadcast)
+    non_diff = None  # indices of outputs that carry no gradient
+    released = False  # saved values freed by a backward without retain_graph
+    hooks = None  # {output index: [hook, ...]} for hooks on this node's outputs
+    retained = None  # {output index: weakref to the tensor} for retain_grad
+    rule = None  # a backward rule swapped in by override_gradient
+    origin = None  # the user's code line (anomaly mode only)
+    _versions = None  # version of each saved tensor when it was saved
 
     def __init__(self, fn):
         self.fn = fn
         self._saved = ()
-        self.bshapes = None
-        self.non_diff = None
-        self.released = False
-        self.hooks = None
-        self.retained = None
-        self.rule = None
-        self.graph_mode = False
-        self.origin = None
-        self._versions = None
+        self.seq = next(_counter)  # creation order: a node is always newer than its inputs' nodes
 
     @property
     def name(self) -> str:
@@ -104,9 +108,9 @@ class Context:
         if self._versions is not None:
             self._check_versions()
         if self.graph_mode:
-            return tuple(self._as_tensor(v) for v in self._saved)
-        return tuple(v.data if type(v) is Tensor else v.array if type(v) is _OutRef else v
-                     for v in self._saved)
+            return tuple([self._as_tensor(v) for v in self._saved])
+        return tuple([v.data if type(v) is Tensor else v.array if type(v) is _OutRef else v
+                      for v in self._saved])
 
     def _as_tensor(self, v):
         if type(v) is _OutRef:
@@ -176,34 +180,80 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        tensors = [a for a in args if type(a) is Tensor or isinstance(a, Tensor)]
-        if len(tensors) > 1:
-            _check_devices(cls, tensors)
-        record = grad_mode._enabled and any(t._rg for t in tensors)
-        ctx = Context(cls)
-        ctx.needs_input_grad = (tuple([isinstance(a, Tensor) and a._rg for a in args]) if record
-                                else (False,) * len(args))
+        """Run forward on ``args``; record a node when recording is on and an input needs grad."""
         if cls.raw:
-            arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-            out = cls.forward(ctx, *arrays, **kwargs)
+            return _apply_raw(cls, args, kwargs)
+        return _apply_user(cls, args, kwargs)
+
+
+_FALSES = [(False,) * n for n in range(9)]
+
+
+def _apply_raw(cls, args, kwargs):
+    """Built-in ops: forward on raw arrays. The hot path of every op, so written flat."""
+    arrays = []
+    tensors = []
+    record = False
+    off_host = False
+    for a in args:
+        if isinstance(a, Tensor):
+            tensors.append(a)
+            d = a.data
+            arrays.append(d)
+            if type(d) is not _ndarray:
+                off_host = True
+            if a._rg:
+                record = True
         else:
-            arrays = None
-            with grad_mode.no_grad():
-                out = cls.forward(ctx, *args, **kwargs)
-        single = not isinstance(out, tuple)
-        outs = (out,) if single else out
-        like = tensors[0].data if tensors else None
-        results = tuple(_wrap_output(o, like) for o in outs)
-        if not cls.raw and any(r is t for r in results for t in tensors):
-            # forward returned an input as is: give the output its own Tensor (same data), or
-            # recording would turn the caller's input into this node's output
-            results = tuple(Tensor(r.data) if any(r is t for t in tensors) else r
-                            for r in results)
-        if anomaly._enabled:
-            anomaly.check_forward(cls, args, results)
-        if record:
-            _record(cls, ctx, args, arrays, results, outs)
-        return results[0] if single else results
+            arrays.append(a)
+    if off_host and len(tensors) > 1:  # all-NumPy inputs are on one device by construction
+        _check_devices(cls, tensors)
+    record = record and grad_mode._enabled
+    ctx = Context(cls)
+    n = len(args)
+    if record:
+        ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._rg for a in args])
+    else:
+        ctx.needs_input_grad = _FALSES[n] if n < 9 else (False,) * n
+    out = cls.forward(ctx, *arrays, **kwargs)
+    like = tensors[0].data if tensors else None
+    if type(out) is _ndarray:  # the common case: one NumPy array out
+        outs = (out,)
+        results = (Tensor(out),)
+    else:
+        outs = out if type(out) is tuple else (out,)
+        results = tuple([_wrap_output(o, like) for o in outs])
+    if anomaly._enabled:
+        anomaly.check_forward(cls, args, results)
+    if record:
+        _record(cls, ctx, args, arrays, results, outs)
+    return results if type(out) is tuple else results[0]
+
+
+def _apply_user(cls, args, kwargs):
+    """User Functions: forward on Tensors with recording off (PyTorch's contract)."""
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    if len(tensors) > 1:
+        _check_devices(cls, tensors)
+    record = grad_mode._enabled and any(t._rg for t in tensors)
+    ctx = Context(cls)
+    ctx.needs_input_grad = (tuple([isinstance(a, Tensor) and a._rg for a in args]) if record
+                            else (False,) * len(args))
+    with grad_mode.no_grad():
+        out = cls.forward(ctx, *args, **kwargs)
+    single = not isinstance(out, tuple)
+    outs = (out,) if single else out
+    like = tensors[0].data if tensors else None
+    results = tuple(_wrap_output(o, like) for o in outs)
+    if any(r is t for r in results for t in tensors):
+        # forward returned an input as is: give the output its own Tensor (same data), or
+        # recording would turn the caller's input into this node's output
+        results = tuple(Tensor(r.data) if any(r is t for t in tensors) else r for r in results)
+    if anomaly._enabled:
+        anomaly.check_forward(cls, args, results)
+    if record:
+        _record(cls, ctx, args, None, results, outs)
+    return results[0] if single else results
 
 
 _ndarray = backend.ndarray
@@ -248,10 +298,12 @@ def _record(cls, ctx, args, arrays, results, outs):
     non_diff = ctx.non_diff
     meta = []
     for i, r in enumerate(results):
-        meta.append((tuple(r.data.shape), backend.dtype_of(r.data)))
-        if non_diff is not None and (id(r) in non_diff or id(r.data) in non_diff):
+        d = r.data
+        dt = d.dtype if type(d) is _ndarray else backend.dtype_of(d)
+        meta.append((tuple(d.shape), dt))
+        if non_diff is not None and (id(r) in non_diff or id(d) in non_diff):
             continue
-        if backend.is_floating(backend.dtype_of(r.data)):
+        if dt.kind == "f":
             r._rg = True
             r.grad_fn = ctx
             r._out_index = i
@@ -261,15 +313,10 @@ def _record(cls, ctx, args, arrays, results, outs):
     # Saved values: map raw arrays back to the tensors they came from (inputs) or to output refs.
     saved = ctx._saved
     if saved:
-        out_src = arrays if arrays is not None else None
-        conv = []
-        for s in saved:
-            conv.append(_saved_entry(s, args, out_src, results, outs))
-        ctx._saved = tuple(conv)
-        ctx._versions = tuple(_version_source(v)._version if type(v) is Tensor else 0
-                              for v in ctx._saved)
-    else:
-        ctx._versions = None
+        conv = tuple([_saved_entry(s, args, arrays, results, outs) for s in saved])
+        ctx._saved = conv
+        ctx._versions = tuple([_version_source(v)._version if type(v) is Tensor else 0
+                               for v in conv])
     rules = _overrides.get()
     if rules is not None:
         ctx.rule = rules.get(cls)

@@ -34,7 +34,7 @@ from .arithmetic import (
 from .compare import Where, eq, ge, gt, le, lt, ne, where
 from .convert import Cast, Clone, ToDevice
 from .indexing import GetItem, IndexAdd, getitem, index_add
-from .linalg import MatMul, Trace, matmul, outer, trace
+from .linalg import Linear, MatMul, Trace, linear, matmul, outer, trace
 from .methods import attach, cast, clone, to_device
 from .reduce import (
                          LogSumExp,
@@ -110,7 +110,7 @@ graph_namespace = SimpleNamespace(
     sin=sin, sign=sign, matmul=matmul, matrix_transpose=matrix_transpose,
     permute_dims=permute_dims, unsqueeze=unsqueeze, cast=cast, index_add=index_add,
     to_device=to_device, maximum=maximum, sqrt=sqrt, tanh=tanh, outer=outer, clone=clone,
-    getitem=getitem,
+    getitem=getitem, mask=lambda g, cond: where(cond, g, 0.0),
 )
 _engine.graph_namespace = graph_namespace
 attach()

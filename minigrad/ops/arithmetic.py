@@ -177,6 +177,12 @@ def _pick(ctx, g, greater):
 # ----------------------------------------------------------------------------- functions
 def _binary(op_name, cls):
     def fn(a, b):
+        if type(a) is Tensor and type(b) is Tensor:
+            da, db = a.data, b.data
+            if da.dtype == db.dtype:  # the common case: no promotion needed
+                if da.shape != db.shape:
+                    broadcast_shape(op_name, tuple(da.shape), tuple(db.shape))
+                return cls.apply(a, b)
         a, b = promote(op_name, a, b)
         if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.shape != b.data.shape:
             broadcast_shape(op_name, a.shape, b.shape)

@@ -52,6 +52,40 @@ class MatMul(Function):
         return ga, gb
 
 
+class Linear(Function):
+    """``x @ W.T + b`` for a weight ``W`` of shape (out, in), as one op (PyTorch's ``addmm``).
+
+    dx = g @ W,  dW = gᵀ x (summed over all batch dims),  db = g summed over the batch. One node
+    instead of three (transpose, matmul, add), and dW comes out in W's own layout.
+    """
+
+    raw = True
+
+    @staticmethod
+    def forward(ctx, x, W, b=None):
+        ctx.save_for_backward(x, W)
+        out = x @ backend.namespace(W).matrix_transpose(W)
+        if b is not None:
+            out = out + b
+            ctx.set_broadcast(None, None, out.shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, W = ctx.saved
+        xp = ctx.xp
+        need = ctx.needs_input_grad
+        gx = xp.matmul(g, W) if need[0] else None
+        gW = None
+        if need[1]:
+            g2 = xp.reshape(g, (-1, g.shape[-1]))
+            x2 = xp.reshape(x, (-1, x.shape[-1]))
+            gW = xp.matmul(xp.matrix_transpose(g2), x2)
+        if len(need) == 2:  # called without a bias
+            return gx, gW
+        return gx, gW, (g if need[2] else None)
+
+
 class Trace(Function):
     """Sum of the main diagonal of a 2-D tensor; the gradient is g times the identity."""
 
@@ -105,6 +139,25 @@ def matmul(a, b):
 
         a, b = promote("matmul", a, b)
     return MatMul.apply(a, b)
+
+
+def linear(x, weight, bias=None):
+    """``x @ weight.T + bias`` with ``weight`` of shape (out_features, in_features)."""
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape}: "
+            f"the weight must be 2-D (out, in) and the input's last dim must equal in")
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    if x.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
+        from .operands import promote
+
+        x, weight = promote("linear", x, weight)
+        if bias is not None:
+            weight, bias = promote("linear", weight, bias)
+    if bias is None:
+        return Linear.apply(x, weight)
+    return Linear.apply(x, weight, bias)
 
 
 def trace(x):

@@ -167,13 +167,14 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return _xp(x).where(x > 0, x, 0)  # (an int 0 keeps int tensors int)
+        out = _xp(x).maximum(x, 0)  # (an int 0 keeps int tensors int)
+        ctx.save_for_backward(out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved
-        return ctx.xp.where(x > 0, g, 0.0)
+        (out,) = ctx.saved
+        return ctx.xp.mask(g, out > 0)
 
 
 class Clip(Function):

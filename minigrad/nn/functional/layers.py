@@ -24,13 +24,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ValueError(
             f"linear: input of shape {input.shape} does not fit weight of shape {weight.shape}: "
             f"the input's last dim must equal in_features = {weight.shape[1]}")
-    out = ops.matmul(input, ops.matrix_transpose(weight))
-    if bias is not None:
-        if bias.shape != (weight.shape[0],):
-            raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got "
-                             f"{bias.shape}")
-        out = out + bias
-    return out
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    return ops.linear(input, weight, bias)  # one op: see minigrad.ops.linalg.Linear
 
 
 def relu(input: Tensor) -> Tensor:
