@@ -188,6 +188,9 @@ if GPU:
     print("GPU / CPU time:", {n: round(g / c, 2) for n, g, c in zip(sizes, gpu_times, cpu_times)})
 else:
     print("skipped the GPU timings: no CUDA GPU here (minigrad.cuda.is_available() is False)")
+ticks = gpu_sizes if GPU else sizes
+ax.minorticks_off()
+ax.set_xticks(ticks, [str(n) for n in ticks])
 ax.set_title("Forward + backward of (A @ B).sum()")
 ax.set_xlabel("matrix size n (n x n)")
 ax.set_ylabel("seconds (best of 3)")

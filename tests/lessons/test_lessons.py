@@ -110,7 +110,7 @@ for _num, _fig in enumerate(_MG_FIGURES, 1):
             _mg_rep["problems"].append(f"figure {_num} cannot be drawn: {_err!r}")
         _axes = [a for a in _fig.axes if a.get_label() != "<colorbar>" and a.get_visible()]
         # A figure with one Axes may carry its title as the figure's suptitle.
-        _sup = _fig._suptitle.get_text() if len(_axes) == 1 and _fig._suptitle else ""
+        _sup = _fig.get_suptitle() if len(_axes) == 1 else ""
         for _i, _ax in enumerate(_axes):
             _where = f"figure {_num}, axes {_i}"
             _title = _ax.get_title() or _ax.get_title("left") or _ax.get_title("right") or _sup
