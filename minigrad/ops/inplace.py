@@ -176,9 +176,11 @@ def _move_retained(t, new) -> None:
 
 
 # ----------------------------------------------------------------------------- the ops
-def _arith(op, fn):
+def _arith(op, fn, symbol, scaled):
     def method(self, other, *, alpha=1):
         _check_leaf(self, op)
+        if alpha != 1 and not scaled:
+            raise TypeError(f"{op}() takes no alpha (only add_ and sub_ do)")
         if alpha != 1:
             other = check_operand(op, other)
             other = arithmetic.mul(other, alpha) if isinstance(other, Tensor) else other * alpha
@@ -193,14 +195,16 @@ def _arith(op, fn):
         return _commit(self, fn(_snapshot(self), b), op)
 
     method.__name__ = op
-    method.__doc__ = f"In place: ``self = self {fn.__name__} other`` (bumps the version)."
+    form = f"self {symbol} alpha * other" if scaled else f"self {symbol} other"
+    method.__doc__ = (f"In place: ``self = {form}``; bumps the version. See the module docstring "
+                      "for the rules.")
     return method
 
 
-add_ = _arith("add_", arithmetic.add)
-sub_ = _arith("sub_", arithmetic.sub)
-mul_ = _arith("mul_", arithmetic.mul)
-div_ = _arith("div_", arithmetic.div)
+add_ = _arith("add_", arithmetic.add, "+", True)
+sub_ = _arith("sub_", arithmetic.sub, "-", True)
+mul_ = _arith("mul_", arithmetic.mul, "*", False)
+div_ = _arith("div_", arithmetic.div, "/", False)
 
 
 def _operator(op, method):

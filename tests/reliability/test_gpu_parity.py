@@ -116,7 +116,7 @@ def test_backward_after_a_step_fails_loudly_on_cuda():
     with pytest.raises(RuntimeError) as exc:
         l2.backward()
     msg = str(exc.value)
-    assert "MatMulBackward" in msg and "view of a tensor of shape (10, 64)" in msg
+    assert re.match(r"(MatMul|Linear)Backward: ", msg) and "(10, 64)" in msg
     assert f"version {before + 1}" in msg and f"saved version {before}" in msg
 
 
