@@ -179,7 +179,7 @@ def _binary(op_name, cls):
     def fn(a, b):
         if type(a) is Tensor and type(b) is Tensor:
             da, db = a.data, b.data
-            if da.dtype == db.dtype:  # the common case: no promotion needed
+            if type(da) is type(db) and da.dtype == db.dtype:  # common: no promotion needed
                 if da.shape != db.shape:
                     broadcast_shape(op_name, tuple(da.shape), tuple(db.shape))
                 return cls.apply(a, b)
