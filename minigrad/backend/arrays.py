@@ -1,31 +1,34 @@
-"""The one seam that knows which array library holds the numbers.
+"""Arrays, devices and dtypes: which library holds an array, where, and as what type.
 
-Everything in minigrad's core (autograd, ops, nn, optim, multitask) asks this module for array
-functions instead of importing NumPy or CuPy itself. Three array libraries can sit behind a Tensor:
-
-* ``"cpu"``: NumPy (always available);
-* ``"cuda"``/``"cuda:N"``: CuPy, imported lazily the first time a GPU tensor is made;
-* ``"strict"``: array-api-strict arrays on a non-default device. It is a CPU stand-in for a GPU
-  library in the tests: it refuses NumPy calls and implicit host copies, so any op that silently
-  relies on NumPy fails there exactly as it would fail on CuPy.
-
-Ops call :func:`namespace` (the array library of an array) or use :class:`RawNamespace`, the
-object a built-in op's backward rule receives as ``ctx.xp`` when no graph is being recorded.
-"""
+The only module of minigrad that imports CuPy (lazily, on first use)."""
 from __future__ import annotations
 
 import numpy as np
 
-# ----------------------------------------------------------------------------- dtypes
 float32 = np.dtype("float32")
+
+
 float64 = np.dtype("float64")
+
+
 int32 = np.dtype("int32")
+
+
 int64 = np.dtype("int64")
+
+
 bool_ = np.dtype("bool")
+
+
 default_float = float32
 
+
 _cupy = None
+
+
 _strict = None
+
+
 _STRICT_DEVICE = "device1"
 
 
@@ -64,7 +67,6 @@ def cuda_is_available() -> bool:
         return False
 
 
-# ----------------------------------------------------------------------------- devices
 def normalize_device(device) -> str:
     """Turn ``"cuda"``, ``"cuda:1"``, ``"cpu"``, ``"strict"`` into a canonical name."""
     name = str(device)
@@ -190,182 +192,6 @@ def is_floating(dtype) -> bool:
     return np.dtype(dtype).kind == "f"
 
 
-# ----------------------------------------------------------------------------- randomness
-_rng = np.random.default_rng(0)
-
-
-def manual_seed(seed: int) -> None:
-    """Seed minigrad's one random generator (host NumPy; results are then moved to the device,
-    so a seed means the same numbers on every backend)."""
-    global _rng
-    _rng = np.random.default_rng(seed)
-
-
-def rng() -> np.random.Generator:
-    return _rng
-
-
-# ----------------------------------------------------------------------------- helpers
-def scatter_add(shape, index, values, dtype):
-    """``out = zeros(shape); out[index] += values`` with repeated indices accumulating.
-
-    NumPy and CuPy spell this ``add.at`` (older CuPy ``cupyx.scatter_add``); the array API has no
-    such function, so the strict stand-in goes through the host (it is only a test backend).
-    """
-    xp = namespace(values)
-    if xp is np:
-        out = np.zeros(shape, dtype=dtype)
-        np.add.at(out, index, values)
-        return out
-    if xp is _strict:
-        host_idx = _index_to_host(index)
-        out = np.zeros(shape, dtype=dtype_of(values))  # `dtype` may be a strict dtype object
-        np.add.at(out, host_idx, to_numpy(values))
-        return from_numpy(out, "strict")
-    with values.device:
-        out = xp.zeros(shape, dtype=dtype)
-    if hasattr(xp.add, "at"):  # CuPy >= 13 has ufunc.at; cupyx.scatter_add is deprecated
-        xp.add.at(out, index, values)
-    else:  # pragma: no cover - older CuPy
-        import cupyx  # noqa: PLC0415
-
-        cupyx.scatter_add(out, index, values)
-    return out
-
-
-def create(like, name, *args, dtype=None):
-    """``xp.<name>(*args, dtype=...)`` (``zeros``, ``arange``, ``eye``, ...) made on the device of
-    the array ``like`` (the array API's ``device=``; CuPy's current-device context)."""
-    xp = namespace(like)
-    if dtype is not None:
-        dtype = native_dtype(xp, canonical_dtype(dtype))
-    if xp is np:
-        return getattr(np, name)(*args, dtype=dtype)
-    if xp is _strict:
-        return getattr(xp, name)(*args, dtype=dtype, device=like.device)
-    with like.device:
-        return getattr(xp, name)(*args, dtype=dtype)
-
-
-def _is_basic(part) -> bool:
-    return part is None or part is Ellipsis or isinstance(part, (int, slice))
-
-
-def _in_bounds(parts, shape):
-    """Basic index parts with every slice's start/stop clipped to its axis, as NumPy clips them
-    (the array API leaves out-of-bounds slice ends unspecified)."""
-    cut = parts.index(Ellipsis)
-    after = sum(1 for p in parts[cut + 1:] if p is not None)  # axes used after the Ellipsis
-    out, ax = [], 0
-    for k, p in enumerate(parts):
-        if k == cut:
-            ax = len(shape) - after
-        if p is None or p is Ellipsis:
-            out.append(p)
-            continue
-        a, ax = ax, ax + 1
-        if isinstance(p, slice):
-            start, stop, step = p.indices(shape[a])
-            if step > 0:
-                p = slice(start, stop, step)
-            else:  # backwards: start -1 selects nothing; stop -1 means "through element 0"
-                p = slice(0, 0) if start < 0 else slice(start, stop if stop >= 0 else None, step)
-        out.append(p)
-    return tuple(out)
-
-
-def getitem(x, index):
-    """``x[index]`` with NumPy's indexing rules on every backend.
-
-    NumPy and CuPy index natively. The array API promises less: a tuple must cover every axis
-    (or hold an Ellipsis), a bool mask must be the whole index, integer arrays mix only with
-    integers. So on the strict stand-in, basic indices get a trailing Ellipsis, a lone integer
-    array becomes ``take``, and anything else is done on the host (it is only a test backend).
-    """
-    xp = namespace(x)
-    if xp is not _strict:
-        return x[index]
-    parts = index if isinstance(index, tuple) else (index,)
-    if all(_is_basic(p) for p in parts):
-        if Ellipsis not in parts:
-            parts = parts + (Ellipsis,)
-        return x[_in_bounds(parts, tuple(x.shape))]
-    if not isinstance(index, tuple) and is_array(index):
-        if dtype_of(index) == bool_ and index.ndim == x.ndim:
-            return x[index]
-        if dtype_of(index).kind in "iu" and index.ndim == 1:
-            return xp.take(x, index, axis=0)
-    return from_numpy(np.ascontiguousarray(to_numpy(x)[_index_to_host(index)]), "strict")
-
-
-def _index_to_host(index):
-    if isinstance(index, tuple):
-        return tuple(_index_to_host(i) for i in index)
-    if hasattr(index, "shape") and not isinstance(index, np.ndarray):
-        return to_numpy(index)
-    return index
-
-
-class RawNamespace:
-    """What a built-in op's backward rule sees as ``ctx.xp`` when no graph is recorded.
-
-    It offers the same function names as the ``minigrad`` namespace (which a rule sees when
-    ``create_graph=True``), implemented directly on arrays. One source, two modes.
-    """
-
-    def __init__(self, xp):
-        self.xp = xp
-
-    def __getattr__(self, name):  # exp, log, cos, where, maximum, matmul, ... from the library
-        value = getattr(self.xp, name)
-        setattr(self, name, value)  # cached: the next lookup is a plain attribute read
-        return value
-
-    def mask(self, g, cond):
-        """``g`` where ``cond`` holds, else 0 (a multiply by the bool mask where allowed)."""
-        if self.xp is np or self.xp is _cupy:
-            return g * cond
-        return self.xp.where(cond, g, self.xp.zeros_like(g))
-
-    def sum(self, x, axis=None, keepdims=False):
-        return self.xp.sum(x, axis=axis, keepdims=keepdims)
-
-    def permute_dims(self, x, axes):
-        return self.xp.permute_dims(x, tuple(axes))
-
-    def matrix_transpose(self, x):
-        return self.xp.matrix_transpose(x)
-
-    def unsqueeze(self, x, dim):
-        return self.xp.expand_dims(x, axis=dim)
-
-    def cast(self, x, dtype):
-        return self.xp.astype(x, native_dtype(self.xp, dtype))
-
-    def zeros(self, shape, dtype):
-        return self.xp.zeros(shape, dtype=native_dtype(self.xp, dtype))
-
-    def index_add(self, shape, index, values):
-        return scatter_add(shape, index, values, values.dtype)
-
-    def getitem(self, x, index):
-        return getitem(x, index)
-
-    def outer(self, a, b):
-        return self.xp.reshape(a, (-1, 1)) * self.xp.reshape(b, (1, -1))
-
-
-_raw_cache: dict = {}
-
-
-def raw_namespace(arr) -> RawNamespace:
-    xp = namespace(arr)
-    ns = _raw_cache.get(xp)
-    if ns is None:
-        ns = _raw_cache[xp] = RawNamespace(xp)
-    return ns
-
-
 def np_result_type(*dtypes):
     return np.result_type(*dtypes)
 
@@ -420,13 +246,6 @@ def is_array(x) -> bool:
         return True
     mod = type(x).__module__
     return mod.startswith("cupy") or mod.startswith("array_api_strict")
-
-
-def _raw_to_device(self, x, device):
-    return to_device(x, device)
-
-
-RawNamespace.to_device = _raw_to_device
 
 
 def canonical_dtype(dtype) -> np.dtype:

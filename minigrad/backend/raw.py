@@ -1,0 +1,75 @@
+"""``RawNamespace``: the ``ctx.xp`` a built-in op's backward rule gets on raw arrays."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import arrays as _arrays
+from .arrays import namespace, native_dtype, to_device
+from .indexing import getitem, scatter_add
+
+
+class RawNamespace:
+    """What a built-in op's backward rule sees as ``ctx.xp`` when no graph is recorded.
+
+    It offers the same function names as the ``minigrad`` namespace (which a rule sees when
+    ``create_graph=True``), implemented directly on arrays. One source, two modes.
+    """
+
+    def __init__(self, xp):
+        self.xp = xp
+
+    def __getattr__(self, name):  # exp, log, cos, where, maximum, matmul, ... from the library
+        value = getattr(self.xp, name)
+        setattr(self, name, value)  # cached: the next lookup is a plain attribute read
+        return value
+
+    def mask(self, g, cond):
+        """``g`` where ``cond`` holds, else 0 (a multiply by the bool mask where allowed)."""
+        if self.xp is np or self.xp is _arrays._cupy:
+            return g * cond
+        return self.xp.where(cond, g, self.xp.zeros_like(g))
+
+    def sum(self, x, axis=None, keepdims=False):
+        return self.xp.sum(x, axis=axis, keepdims=keepdims)
+
+    def permute_dims(self, x, axes):
+        return self.xp.permute_dims(x, tuple(axes))
+
+    def matrix_transpose(self, x):
+        return self.xp.matrix_transpose(x)
+
+    def unsqueeze(self, x, dim):
+        return self.xp.expand_dims(x, axis=dim)
+
+    def cast(self, x, dtype):
+        return self.xp.astype(x, native_dtype(self.xp, dtype))
+
+    def zeros(self, shape, dtype):
+        return self.xp.zeros(shape, dtype=native_dtype(self.xp, dtype))
+
+    def index_add(self, shape, index, values):
+        return scatter_add(shape, index, values, values.dtype)
+
+    def getitem(self, x, index):
+        return getitem(x, index)
+
+    def outer(self, a, b):
+        return self.xp.reshape(a, (-1, 1)) * self.xp.reshape(b, (1, -1))
+
+
+_raw_cache: dict = {}
+
+
+def raw_namespace(arr) -> RawNamespace:
+    xp = namespace(arr)
+    ns = _raw_cache.get(xp)
+    if ns is None:
+        ns = _raw_cache[xp] = RawNamespace(xp)
+    return ns
+
+
+def _raw_to_device(self, x, device):
+    return to_device(x, device)
+
+
+RawNamespace.to_device = _raw_to_device
