@@ -69,8 +69,8 @@ EXERCISES = (
              "(Tensor(backend.copy(g)); graph_namespace.clone(g) under create_graph), later ones "
              "are added to it; refuse a gradient whose dtype differs from t's", 2, _ENGINE,
              "_accumulate_into"),
-    Exercise("ex2_3", "no_grad", "__enter__ saves grad_mode._enabled and sets it to self.mode; "
-             "__exit__ restores the saved value (also after an exception)", 2,
+    Exercise("ex2_3", "no_grad", "__enter__: keep the module's _enabled in self._prev, set it "
+             "to self.mode, return self; __exit__: put self._prev back, return False", 2,
              "minigrad/autograd/grad_mode.py", "_GradMode.__enter__"),
     Exercise("ex3_1", "Softmax backward", "with y = softmax(x): dx = y * (g - sum(g * y, "
              "axis=ctx.dim, keepdims=True)); the dim argument gets None", 2,
