@@ -62,8 +62,9 @@ EXERCISES = (
     Exercise("ex1_5", "Undo broadcasting", "sum g over its extra leading axes and over the axes "
              "where shape has 1 but g does not (keepdims), then reshape to shape", 3, _ENGINE,
              "_sum_to"),
-    Exercise("ex2_1", "Topological order", "iterative depth-first search over node.parents "
-             "(Context nodes only): append a node after all of its parents, each node once", 3,
+    Exercise("ex2_1", "Topological order", "collect the nodes reachable through node.parents "
+             "(Context nodes only, a loop with a stack, no recursion), each once, ordered so "
+             "every node comes after the nodes feeding it (sort by _seq, or DFS post-order)", 3,
              _ENGINE, "_topo_order"),
     Exercise("ex2_2", "Accumulate into .grad", "the first gradient is stored as an owned copy "
              "(Tensor(backend.copy(g)); graph_namespace.clone(g) under create_graph), later ones "
