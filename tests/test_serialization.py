@@ -10,6 +10,8 @@ import pytest
 import minigrad as mg
 from minigrad import nn, optim
 
+pytestmark = [pytest.mark.ex3_5]
+
 
 def test_nested_structures_round_trip(tmp_path):
     obj = {

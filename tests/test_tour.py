@@ -14,6 +14,9 @@ from minigrad.cli import build_parser, main
 
 pytestmark = pytest.mark.slow
 
+pytestmark = [*(pytestmark if isinstance(pytestmark, list) else [pytestmark]), pytest.mark.ex3_2,
+              pytest.mark.ex3_5]
+
 
 def _run_tour(out, seed=0):
     env = dict(os.environ, MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")

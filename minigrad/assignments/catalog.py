@@ -102,7 +102,9 @@ EXERCISES = (
 # Instructor-only tests, never copied into a student version: the assignment tools' own tests
 # (they build copies and hold marker text), the lessons' authoring checks (students run the
 # notebooks themselves), and the smoke test of benchmarks/ (which a copy leaves out).
-INSTRUCTOR_ONLY = ("tests/assignments/tool", "tests/lessons", "tests/test_benchmarks_smoke.py")
+# Never copied to students: authoring checks, and tests of benchmarks/ (which copies leave out).
+INSTRUCTOR_ONLY = ("tests/assignments/tool", "tests/lessons", "tests/test_benchmarks_smoke.py",
+                   "tests/reliability/test_bench_gpu_smoke.py")
 
 
 def by_id() -> dict:

@@ -39,6 +39,7 @@ def _topo_order(roots) -> list:
     """Nodes reachable from ``roots``, oldest first: every node comes after the nodes that
     produced its inputs. A node is always created after its inputs' nodes, so the creation
     counter gives a topological order; a plain graph walk (no recursion) collects the nodes."""
+    # BEGIN SOLUTION ex2_1
     seen = set(roots)
     stack = list(seen)
     while stack:
@@ -47,10 +48,12 @@ def _topo_order(roots) -> list:
                 seen.add(p)
                 stack.append(p)
     return sorted(seen, key=_seq)
+    # END SOLUTION
 
 
 def _sum_to(xp, g, shape):
     """Sum a gradient of a broadcast shape back to ``shape`` (NumPy's broadcasting, undone)."""
+    # BEGIN SOLUTION ex1_5
     gshape = tuple(g.shape)
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(
@@ -60,6 +63,7 @@ def _sum_to(xp, g, shape):
     if tuple(g.shape) != tuple(shape):
         g = xp.reshape(g, shape)
     return g
+    # END SOLUTION
 
 
 def _root_grads(roots, grads, create_graph):
@@ -310,6 +314,7 @@ def _first_array(gout):
 def _accumulate_into(t: Tensor, g, create_graph: bool) -> None:
     """Add ``g`` into ``t.grad``. The stored array is always a new one owned by ``t`` (never the
     incoming gradient itself, which may be shared with other tensors or be a broadcast view)."""
+    # BEGIN SOLUTION ex2_2
     if create_graph:  # a differentiable copy: same value, own C-contiguous array
         t._grad = graph_namespace.clone(g) if t._grad is None else t._grad + g
         return
@@ -320,6 +325,7 @@ def _accumulate_into(t: Tensor, g, create_graph: bool) -> None:
         t._grad = Tensor(backend.copy(g))
     else:
         t._grad = Tensor(backend.as_array(t._grad.data + g))
+    # END SOLUTION
 
 
 # ----------------------------------------------------------------------------- public API

@@ -143,10 +143,12 @@ class PCGrad(Weighting):
             coef = xp.zeros(m)
             coef[i] = 1.0
             others = [j for j in range(m) if j != i]
+            # BEGIN SOLUTION ex4_2
             for j in rng.permutation(others) if others else []:
                 dot = float(G[j] @ coef)
                 if dot < 0 and G[j, j] > 0:
                     coef[j] -= dot / G[j, j]
+            # END SOLUTION
             total += coef
         self.kkt_residual = 0.0
         return total

@@ -58,9 +58,11 @@ class Mul(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # BEGIN SOLUTION ex1_1
         a, b = ctx.saved
         need = ctx.needs_input_grad
         return (g * b if need[0] else None), (g * a if need[1] else None)
+        # END SOLUTION
 
 
 class Div(Function):
@@ -77,11 +79,13 @@ class Div(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # BEGIN SOLUTION ex1_2
         a, b = ctx.saved
         need = ctx.needs_input_grad
         ga = g / b if need[0] else None
         gb = -g * a / (b * b) if need[1] else None
         return ga, gb
+        # END SOLUTION
 
 
 class Pow(Function):

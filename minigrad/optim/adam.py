@@ -53,6 +53,7 @@ class Adam(Optimizer):
                 theta = theta - lr * wd * theta
             else:
                 g = g + wd * theta
+        # BEGIN SOLUTION ex3_5
         t = state["step"] = state["step"] + 1
         m = state["exp_avg"].data = b1 * state["exp_avg"].data + (1 - b1) * g
         v = state["exp_avg_sq"].data = b2 * state["exp_avg_sq"].data + (1 - b2) * (g * g)
@@ -61,6 +62,7 @@ class Adam(Optimizer):
         m_hat = m / (1 - b1 ** t)
         v_hat = v / (1 - b2 ** t)
         self._write(p, theta - lr * m_hat / (xp.sqrt(v_hat) + eps))
+        # END SOLUTION
 
 
 class AdamW(Adam):

@@ -33,6 +33,7 @@ class SGD(Optimizer):
             raise ValueError("SGD: Nesterov momentum requires a momentum > 0 and zero dampening")
 
     def _update(self, p, grad, group, state):
+        # BEGIN SOLUTION ex3_4
         g = -grad if group["maximize"] else grad
         if group["weight_decay"] != 0:
             g = g + group["weight_decay"] * p.data
@@ -45,3 +46,4 @@ class SGD(Optimizer):
                 buf.data = mu * buf.data + (1 - group["dampening"]) * g
             g = g + mu * buf.data if group["nesterov"] else buf.data
         self._write(p, p.data - group["lr"] * g)
+        # END SOLUTION

@@ -6,6 +6,8 @@ import minigrad.nn.functional as F
 from minigrad import nn
 from minigrad.data import DataLoader, load_digits, train_test_split
 
+pytestmark = [pytest.mark.ex3_2, pytest.mark.ex3_5]
+
 
 def train_digits(seed, max_epochs=20, target=0.96):
     """Train until the test accuracy reaches ``target``; return the accuracy after each epoch."""

@@ -5,6 +5,8 @@ import pytest
 import minigrad as mg
 from minigrad.data import DataLoader, TensorDataset
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
+
 
 def dataset(n=10):
     X = mg.arange(2 * n).reshape(n, 2).float()

@@ -14,6 +14,9 @@ from opcases import CASES, to_tensors
 
 import minigrad as mg
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_1,
+              pytest.mark.ex3_2]
+
 TOL = {mg.float32: 1e-5, mg.float64: 1e-10}
 
 

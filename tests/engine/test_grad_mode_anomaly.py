@@ -6,6 +6,8 @@ import pytest
 
 import minigrad as mg
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_3]
+
 
 def f64(a, rg=True):
     return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=rg)

@@ -4,6 +4,9 @@ import pytest
 
 import minigrad as mg
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_1,
+              pytest.mark.ex3_2]
+
 
 def f64(a, rg=True):
     return mg.tensor(np.asarray(a, dtype=np.float64), requires_grad=rg)

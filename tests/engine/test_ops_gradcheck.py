@@ -14,6 +14,8 @@ from opcases import CASES, bind, to_tensors
 
 from minigrad.testing import gradcheck, gradgradcheck
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_3, pytest.mark.ex3_1, pytest.mark.ex3_2]
+
 
 @pytest.mark.parametrize("case", CASES, ids=repr)
 @given(data=st.data())

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 import minigrad as mg
 
+pytestmark = [pytest.mark.ex3_1, pytest.mark.ex3_2]
+
 # Leaves broadcast together to (3, 4); W (4, 4) is only used through matmul.
 LEAF_SHAPES = [(3, 4), (3, 1), (1, 4), (4,), ()]
 

@@ -5,6 +5,8 @@ import pytest
 
 import minigrad as mg
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
+
 
 def test_tensor_always_copies():
     src = np.array([1.0, 2.0])

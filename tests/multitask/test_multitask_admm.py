@@ -1,8 +1,11 @@
 """ADMM reaches the joint minimiser on a convex toy; alternation ends in a computable bias."""
 import numpy as np
+import pytest
 
 import minigrad as mg
 import minigrad.multitask as mt
+
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_3]
 
 
 def _ridge():

@@ -6,6 +6,8 @@ from mt_toy import two_heads
 import minigrad as mg
 import minigrad.multitask as mt
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
+
 
 def test_aggregate_writes_direction_into_shared_and_own_gradients_into_heads():
     (W, A, B), losses = two_heads()

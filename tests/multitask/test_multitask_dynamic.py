@@ -8,6 +8,8 @@ from mt_toy import two_heads
 import minigrad as mg
 import minigrad.multitask as mt
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_3, pytest.mark.ex3_1]
+
 
 def _consts(*vals):
     x = mg.tensor(1.0, dtype=mg.float64, requires_grad=True)

@@ -8,6 +8,8 @@ from mt_toy import two_heads
 import minigrad as mg
 import minigrad.multitask as mt
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_3]
+
 
 def test_per_head_grads_sum_to_grad_of_summed_loss():
     (W, A, B), losses = two_heads()

@@ -6,6 +6,8 @@ from mt_toy import two_heads
 import minigrad as mg
 import minigrad.multitask as mt
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
+
 
 def test_gradnorm_weight_gradient_by_hand_on_linear_losses():
     # L_i = c_i (W . v_i): grad_W L_i = c_i v_i, so n_i = c_i |v_i|, known in closed form

@@ -8,6 +8,8 @@ from mt_toy import two_heads
 import minigrad as mg
 import minigrad.multitask as mt
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex4_1]
+
 
 def _sgd(params, lr):
     for p in params:

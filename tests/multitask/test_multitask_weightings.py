@@ -10,6 +10,8 @@ import pytest
 import minigrad as mg
 import minigrad.multitask as mt
 
+pytestmark = [pytest.mark.ex4_2]
+
 J_REF = np.array([[-4.0, 1.0, 1.0], [6.0, 1.0, 1.0]])  # torchjd's test_values.py matrix
 G_REF = J_REF @ J_REF.T  # [[18, -22], [-22, 38]]
 # torchjd's tabled outputs (atol 1e-4, regularised QP): ours must agree to ~1e-3

@@ -6,6 +6,8 @@ import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad import nn
 
+pytestmark = [pytest.mark.ex3_2]
+
 
 def digits_mlp():
     return nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 10))

@@ -8,6 +8,9 @@ import minigrad as mg
 from minigrad import nn
 from minigrad.testing import gradcheck
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_1,
+              pytest.mark.ex3_2]
+
 
 def f64(*shape, lo=-1.0, hi=1.0, seed=0):
     rng = np.random.default_rng(seed)

@@ -8,6 +8,9 @@ import minigrad.nn.functional as F
 from minigrad import nn
 from minigrad.testing import gradcheck
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_1,
+              pytest.mark.ex3_2, pytest.mark.ex3_3]
+
 
 def np_log_softmax(x, axis=1):
     m = x.max(axis, keepdims=True)

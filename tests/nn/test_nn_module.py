@@ -7,6 +7,8 @@ import pytest
 import minigrad as mg
 from minigrad import nn
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_4]
+
 
 class TwoHeads(nn.Module):
     """A shared trunk feeding two heads: the project's running example."""

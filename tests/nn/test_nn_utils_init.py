@@ -9,6 +9,8 @@ from minigrad import nn
 from minigrad.nn import init
 from minigrad.nn.utils import clip_grad_norm_, clip_grad_value_
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
+
 
 def with_grads(*grads):
     ps = []

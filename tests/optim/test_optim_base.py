@@ -6,6 +6,9 @@ import pytest
 import minigrad as mg
 from minigrad import nn, optim
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_4,
+              pytest.mark.ex3_5]
+
 
 def leaf(*values):
     return mg.tensor(list(values), requires_grad=True)

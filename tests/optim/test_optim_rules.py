@@ -14,6 +14,9 @@ import pytest
 import minigrad as mg
 from minigrad import optim
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_4,
+              pytest.mark.ex3_5]
+
 
 def param(*values):
     return mg.tensor(list(values), dtype=mg.float64, requires_grad=True)

@@ -7,6 +7,8 @@ import minigrad as mg
 from minigrad import optim
 from minigrad.optim import lr_scheduler
 
+pytestmark = [pytest.mark.ex3_4, pytest.mark.ex3_5]
+
 torch = pytest.importorskip("torch")
 
 CASES = [

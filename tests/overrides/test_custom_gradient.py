@@ -7,6 +7,8 @@ import pytest
 import minigrad as mg
 from minigrad.testing import gradcheck, gradgradcheck
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
+
 
 def f64(a, rg=True):
     return mg.tensor(np.asarray(a, dtype=np.float64), dtype=mg.float64, requires_grad=rg)

@@ -9,6 +9,8 @@ import minigrad as mg
 from minigrad.ops.pca import pca_loss
 from minigrad.testing import GradcheckError, custom_backward_nodes, gradcheck
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_3]
+
 
 def f64(a, rg=True):
     return mg.tensor(np.asarray(a, dtype=np.float64), dtype=mg.float64, requires_grad=rg)

@@ -9,6 +9,8 @@ import minigrad as mg
 from minigrad.autograd.function import _overrides
 from minigrad.overrides import function_class, register_op
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
+
 
 def f64(a, rg=True):
     return mg.tensor(np.asarray(a, dtype=np.float64), dtype=mg.float64, requires_grad=rg)

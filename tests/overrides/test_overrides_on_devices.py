@@ -9,6 +9,8 @@ from oja_pca_example import WAYS, make_problem, model_grads
 
 import minigrad as mg
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_2]
+
 DEVICES = ["strict", pytest.param("cuda", marks=pytest.mark.gpu)]
 
 

@@ -10,10 +10,13 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 import minigrad as mg
 from minigrad import nn
 from minigrad.data import DataLoader
+
+pytestmark = [pytest.mark.ex3_2, pytest.mark.ex3_5]
 
 
 def _init(seed):

@@ -10,6 +10,8 @@ import pytest
 
 import minigrad as mg
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
+
 A, B = (2, 3), (4,)  # shapes that do not broadcast
 
 BINARY = {  # name in the message: the call

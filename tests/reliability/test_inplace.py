@@ -10,6 +10,9 @@ import minigrad as mg
 from minigrad import nn, optim
 from minigrad.testing import gradcheck, gradgradcheck
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_4,
+              pytest.mark.ex3_5]
+
 X0 = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], dtype=np.float32)
 Y0 = np.array([2.0, 0.5, -4.0], dtype=np.float32)
 

@@ -14,6 +14,8 @@ import pytest
 import minigrad as mg
 from minigrad import nn, optim
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_3, pytest.mark.ex3_5]
+
 CLEAR = r"not a minigrad checkpoint|damaged|truncated|pickled|not numbers"
 
 

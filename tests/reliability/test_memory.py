@@ -20,6 +20,9 @@ from minigrad.autograd import engine
 from minigrad.autograd.function import Context
 from minigrad.tensor import Tensor
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_2,
+              pytest.mark.ex3_4, pytest.mark.ex3_5]
+
 
 @contextlib.contextmanager
 def watch():

@@ -13,11 +13,14 @@ from pathlib import Path
 import autograd
 import autograd.numpy as anp
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad as mg
 from minigrad.testing import gradcheck
+
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
 
 _spec = importlib.util.spec_from_file_location(
     "_oracle_programs", Path(__file__).parents[1] / "engine" / "test_oracle_autograd.py")

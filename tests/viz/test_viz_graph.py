@@ -11,6 +11,8 @@ from matplotlib.text import Text
 import minigrad as mg
 from minigrad import viz
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
+
 
 def _extents(fig):
     fig.canvas.draw()

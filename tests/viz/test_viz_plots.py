@@ -6,6 +6,8 @@ from matplotlib.image import AxesImage
 import minigrad as mg
 from minigrad import viz
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_3]
+
 
 def _check_labelled(fig):
     """Every data Axes has a title and both axis labels; a legend when it has >1 line."""

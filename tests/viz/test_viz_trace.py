@@ -8,6 +8,8 @@ from minigrad import viz
 from minigrad.autograd import engine
 from minigrad.autograd.function import Context
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_2]
+
 
 def test_steps_come_in_reverse_topological_order(heads):
     roots, params, _ = heads
