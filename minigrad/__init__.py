@@ -6,21 +6,51 @@
     >>> x.grad
     tensor([2., 4.])
 """
-from . import backend, cuda
-from .autograd import (Context, Function, backward, detect_anomaly, enable_grad, grad,
-                       is_grad_enabled, no_grad, set_grad_enabled)
+from . import backend, cuda, data, nn, optim, testing
+from .autograd import (
+    Context,
+    Function,
+    backward,
+    detect_anomaly,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .backend import bool_, float32, float64, int32, int64
-from .creation import (arange, as_tensor, eye, from_dlpack, full, full_like, manual_seed, ones,
-                       ones_like, rand, rand_like, randn, randn_like, tensor, zeros, zeros_like)
+from .creation import (
+    arange,
+    as_tensor,
+    eye,
+    from_dlpack,
+    full,
+    full_like,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from .ops import *  # noqa: F403 - the op functions are the public namespace
 from .ops import __all__ as _ops_all
-from .overrides import (GradientReversal, StraightThroughRound, clip_grad_hook, custom_gradient,
-                        grad_reverse, override_gradient, stop_gradient, straight_through_round)
+from .overrides import (
+    GradientReversal,
+    StraightThroughRound,
+    clip_grad_hook,
+    custom_gradient,
+    grad_reverse,
+    override_gradient,
+    stop_gradient,
+    straight_through_round,
+)
+from .serialization import load, save
 from .tensor import RemovableHandle, Tensor
-
-from . import testing  # noqa: E402,I001 - after the ops it checks
-from . import data, nn, optim  # noqa: E402,I001 - layers, optimizers, data sets on top
-from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["Tensor", "tensor", "Function", "Context", "backward", "grad", "no_grad",

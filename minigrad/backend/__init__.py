@@ -52,7 +52,7 @@ from .arrays import (
     to_device,
     to_numpy,
 )
-from .indexing import _index_to_host, _is_basic, create, getitem, scatter_add
+from .indexing import create, getitem, scatter_add
 from .random import manual_seed, rng
 from .raw import RawNamespace, raw_namespace
 

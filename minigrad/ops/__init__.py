@@ -34,7 +34,7 @@ from .arithmetic import (
 from .compare import Where, eq, ge, gt, le, lt, ne, where
 from .convert import Cast, Clone, ToDevice
 from .indexing import GetItem, IndexAdd, getitem, index_add
-from .linalg import Linear, MatMul, Trace, linear, matmul, outer, trace
+from .linalg import Linear, MatMul, Trace, linear, matmul, outer, trace  # noqa: F401 (F uses)
 from .methods import attach, cast, clone, to_device
 from .reduce import (
                          LogSumExp,

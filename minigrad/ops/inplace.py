@@ -34,6 +34,7 @@ import weakref
 from .. import backend
 from ..autograd import grad_mode
 from ..autograd.function import Function
+from ..backend.indexing import _index_to_host, _is_basic
 from ..tensor import Tensor
 from . import arithmetic, indexing
 from .operands import broadcast_shape, check_operand, promote
@@ -78,11 +79,11 @@ def raw_setitem(arr, index, value):
         arr[index] = value
         return arr
     parts = index if isinstance(index, tuple) else (index,)
-    if all(backend._is_basic(p) for p in parts):
+    if all(_is_basic(p) for p in parts):
         arr[parts if Ellipsis in parts else parts + (Ellipsis,)] = value
         return arr
     host = backend.to_numpy(arr).copy()
-    host[backend._index_to_host(index)] = backend.to_numpy(value)
+    host[_index_to_host(index)] = backend.to_numpy(value)
     return backend.from_numpy(host, "strict")
 
 

@@ -32,7 +32,8 @@ class LRScheduler:
         self.step()
 
     def _lr_at(self, base_lr: float, epoch: int) -> float:
-        raise NotImplementedError
+        """The learning rate at ``epoch``: each scheduler subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define _lr_at (abstract method)")
 
     def get_lr(self) -> list[float]:
         """The learning rates of the current epoch, one per group."""

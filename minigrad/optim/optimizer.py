@@ -153,7 +153,8 @@ class Optimizer:
         return loss
 
     def _update(self, p: Tensor, grad, group: dict, state: dict) -> None:
-        raise NotImplementedError
+        """One parameter's update rule: each optimizer subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define _update (abstract method)")
 
     @staticmethod
     def _write(p: Tensor, value) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from .draw import _FILL
-from .graph import build_graph
+from .graph import build_traced_graph
 
 
 def _html_label(node, colours) -> str:
@@ -24,16 +24,8 @@ def _html_label(node, colours) -> str:
 def to_dot(roots, *, params=None, trace=None, step=None, rankdir="TB", small=4,
            show_constants=True, max_nodes=400) -> str:
     """Return Graphviz DOT text for the graph behind ``roots`` (same arguments as draw_graph)."""
-    grads, notes = {}, {}
-    if trace is not None:
-        grads, notes, _ = trace.drawing_state(step)
-        if roots is None:
-            roots = trace.roots
-    graph = build_graph(roots, params=params, grads=grads, small=small,
-                        show_constants=show_constants, max_nodes=max_nodes)
-    for key, note in notes.items():
-        if key in graph.nodes:
-            graph.nodes[key].lines.append(note)
+    graph, _ = build_traced_graph(roots, trace, step, params=params, small=small,
+                                  show_constants=show_constants, max_nodes=max_nodes)
     if rankdir not in ("TB", "LR"):
         raise ValueError(f"to_dot: rankdir must be 'TB' or 'LR', got {rankdir!r}")
     ids = {key: f"n{i}" for i, key in enumerate(graph.nodes)}

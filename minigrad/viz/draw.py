@@ -8,7 +8,7 @@ shows both heads' colours, because both heads' gradients flow back through it an
 """
 from __future__ import annotations
 
-from .graph import build_graph
+from .graph import build_traced_graph
 
 _FILL = {"op": "#fdf0c2", "leaf": "#d9f2d0", "tensor": "#ffffff", "const": "#eeeeee"}
 _KIND_NAMES = {"op": "op (backward rule)", "leaf": "leaf tensor", "tensor": "intermediate tensor",
@@ -34,16 +34,8 @@ def draw_graph(roots, *, params=None, trace=None, step=None, rankdir="TB", small
 
     from .layout import layout
 
-    grads, notes, current = {}, {}, None
-    if trace is not None:
-        grads, notes, current = trace.drawing_state(step)
-        if roots is None:
-            roots = trace.roots
-    graph = build_graph(roots, params=params, grads=grads, small=small,
-                        show_constants=show_constants, max_nodes=max_nodes)
-    for key, note in notes.items():
-        if key in graph.nodes:
-            graph.nodes[key].lines.append(note)
+    graph, current = build_traced_graph(roots, trace, step, params=params, small=small,
+                                        show_constants=show_constants, max_nodes=max_nodes)
     several = len(graph.root_names) > 1
 
     fig = Figure(dpi=100)

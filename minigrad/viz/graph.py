@@ -263,3 +263,18 @@ def _mark_reach(graph: Graph) -> None:
             stack.extend(preds[k])
     for k, node in graph.nodes.items():
         node.reached = tuple(reached[k])
+
+
+def build_traced_graph(roots, trace=None, step=None, **kwargs):
+    """:func:`build_graph` with a backward trace's gradients and notes (up to ``step``) applied.
+    Returns ``(graph, current)``, ``current`` being the node the trace is at (or None)."""
+    grads, notes, current = {}, {}, None
+    if trace is not None:
+        grads, notes, current = trace.drawing_state(step)
+        if roots is None:
+            roots = trace.roots
+    graph = build_graph(roots, grads=grads, **kwargs)
+    for key, note in notes.items():
+        if key in graph.nodes:
+            graph.nodes[key].lines.append(note)
+    return graph, current
