@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .operands import broadcast_shape, floating, promote
@@ -198,7 +199,23 @@ def _binary(op_name, cls):
 
 
 add = _binary("add", Add)
-sub = _binary("sub", Sub)
+_sub = _binary("sub", Sub)
+
+
+def sub(a, b):
+    """Elementwise ``a - b`` with NumPy broadcasting. d/da = 1, d/db = -1. Two bool operands
+    are refused (as in NumPy and PyTorch): use ``a ^ b`` semantics via ``ne`` instead."""
+    da, db = getattr(a, "dtype", None), getattr(b, "dtype", None)
+    if da == backend.bool_ and (db == backend.bool_ or isinstance(b, bool)) or (
+            db == backend.bool_ and isinstance(a, bool)):
+        raise TypeError(
+            f"sub: both operands are bool (shapes {tuple(getattr(a, 'shape', ()))} and "
+            f"{tuple(getattr(b, 'shape', ()))}); subtracting bools is not defined. For 'differs' "
+            "use minigrad.ne(a, b); for arithmetic convert first, e.g. a.long() - b.long()"
+        )
+    return _sub(a, b)
+
+
 subtract = sub
 mul = _binary("mul", Mul)
 multiply = mul

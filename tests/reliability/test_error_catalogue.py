@@ -113,6 +113,16 @@ def test_promotion_rules(left, right, want):
         assert mg.maximum(a, b).dtype == want
 
 
+def test_bool_minus_bool_is_refused_naming_the_op_and_shapes():
+    a, b = mg.tensor([True, False]), mg.tensor([[True], [True]])
+    for call in (lambda: a - b, lambda: mg.sub(a, b), lambda: a - True, lambda: True - a):
+        with pytest.raises(TypeError) as exc:
+            call()
+        msg = str(exc.value)
+        assert msg.startswith("sub: both operands are bool") and "minigrad.ne(a, b)" in msg
+    assert "(2,) and (2, 1)" in str(pytest.raises(TypeError, lambda: a - b).value)
+
+
 @pytest.mark.parametrize("op", ["add", "mul", "matmul", "where", "maximum"])
 def test_float32_with_float64_raises_naming_both(op):
     a, b = mg.ones(3), mg.ones(3, dtype=F64)
