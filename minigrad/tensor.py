@@ -39,7 +39,7 @@ class Tensor:
     escape hatch: the values change with no version bump and no check.
     """
 
-    __slots__ = ("data", "_grad", "_rg", "grad_fn", "_out_index", "_hooks", "_version", "name",
+    __slots__ = ("data", "_grad", "_rg", "grad_fn", "_out_index", "_hooks", "_vc", "name",
                  "__weakref__")
     # NumPy must not treat a Tensor as an object array: ndarray + Tensor defers to Tensor (raises)
     __array_ufunc__ = None
@@ -52,8 +52,17 @@ class Tensor:
         self.grad_fn = grad_fn
         self._out_index = out_index
         self._hooks = None
-        self._version = 0
+        self._vc = [0]  # version counter, shared with detach()ed views of the same data
         self.name = None
+
+    @property
+    def _version(self) -> int:
+        """How many times the data was changed in place (shared with ``detach()`` results)."""
+        return self._vc[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        self._vc[0] = value
 
     # ------------------------------------------------------------------ metadata
     @property
@@ -171,8 +180,11 @@ class Tensor:
                  inputs=inputs)
 
     def detach(self) -> Tensor:
-        """A new leaf sharing this tensor's data, cut from the graph (a stop-gradient)."""
-        return Tensor(self.data)
+        """A new leaf sharing this tensor's data *and version counter*, cut from the graph (a
+        stop-gradient). An in-place change through it is seen by nodes that saved this tensor."""
+        t = Tensor(self.data)
+        t._vc = self._vc
+        return t
 
     # ------------------------------------------------------------------ conversions
     def numpy(self):

@@ -315,7 +315,7 @@ def _record(cls, ctx, args, arrays, results, outs):
     if saved:
         conv = tuple([_saved_entry(s, args, arrays, results, outs) for s in saved])
         ctx._saved = conv
-        ctx._versions = tuple([_version_source(v)._version if type(v) is Tensor else 0
+        ctx._versions = tuple([_version_source(v)._vc[0] if type(v) is Tensor else 0
                                for v in conv])
     rules = _overrides.get()
     if rules is not None:

@@ -321,3 +321,13 @@ def test_a_saved_view_of_a_leaf_is_checked_through_the_leaf():
         with pytest.raises(RuntimeError, match=r"MatMulBackward: a tensor of shape \(\d, \d\) "
                                                r"\(a view of a tensor of shape \(3, 2\)\)"):
             loss.backward()
+
+
+def test_detach_shares_the_version_counter_so_in_place_through_it_is_caught():
+    w = mg.randn(3, dtype=mg.float64, requires_grad=True)
+    y = (w * w).sum()  # Mul saved w
+    d = w.detach()
+    d.add_(1.0)  # changes w's data through the detached view
+    assert w._version == d._version == 1
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.backward()
