@@ -279,7 +279,7 @@ def _record(cls, ctx, args, arrays, results, outs):
     shapes = []
     for a in args:  # (ctx.needs_input_grad was set by apply, before forward)
         if isinstance(a, Tensor):
-            shapes.append(tuple(a.data.shape))
+            shapes.append(a.data.shape)
             if a._rg:
                 if a.grad_fn is None:
                     parents.append(a)
@@ -313,10 +313,25 @@ def _record(cls, ctx, args, arrays, results, outs):
     # Saved values: map raw arrays back to the tensors they came from (inputs) or to output refs.
     saved = ctx._saved
     if saved:
-        conv = tuple([_saved_entry(s, args, arrays, results, outs) for s in saved])
-        ctx._saved = conv
-        ctx._versions = tuple([_version_source(v)._vc[0] if type(v) is Tensor else 0
-                               for v in conv])
+        conv, versions = [], []
+        for s in saved:  # (inlined: this runs for every recorded op)
+            entry = None
+            if arrays is not None:  # built-in op: most saved values are its input arrays
+                for a, arr in zip(args, arrays):
+                    if arr is s and isinstance(a, Tensor):
+                        entry = a
+                        break
+            if entry is None:
+                entry = _saved_entry(s, args, arrays, results, outs)
+            conv.append(entry)
+            if type(entry) is Tensor:
+                node = entry.grad_fn
+                versions.append(entry._vc[0] if node is None or node.fn not in _view_ops
+                                else _version_source(entry)._vc[0])
+            else:
+                versions.append(0)
+        ctx._saved = tuple(conv)
+        ctx._versions = tuple(versions)
     rules = _overrides.get()
     if rules is not None:
         ctx.rule = rules.get(cls)
