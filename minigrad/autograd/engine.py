@@ -215,6 +215,7 @@ def run_backward(roots, root_grads, targets=None, retain_graph=False, create_gra
                 slot[j] = g if slot[j] is None else slot[j] + g
             if not retain_graph:
                 node._saved = ()
+                node._versions = None
                 node.released = True
 
         for leaf, g in leaf_grads.values():

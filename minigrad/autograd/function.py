@@ -31,7 +31,7 @@ def _version_source(v):
     """The tensor whose version guards the saved tensor ``v``: ``v`` itself, or the leaf it is a
     view of (``linear`` saves ``w.T``; an optimizer step changes ``w``, and so ``w.T``)."""
     node = v.grad_fn
-    while node is not None and node.fn in _view_ops:
+    while node is not None and node.fn in _view_ops and node.view:
         p = node.parents[0]
         if type(p) is Tensor:
             return p
@@ -63,7 +63,8 @@ class Context:
     retained = None  # {output index: weakref to the tensor} for retain_grad
     rule = None  # a backward rule swapped in by override_gradient
     origin = None  # the user's code line (anomaly mode only)
-    _versions = None  # version of each saved tensor when it was saved
+    _versions = None  # per saved value: (what guards it, its version when saved)
+    view = True  # for ops in _view_ops: does this application return a view of its input?
 
     def __init__(self, fn):
         self.fn = fn
@@ -118,19 +119,31 @@ class Context:
         return v
 
     def _check_versions(self):
+        """Raise if a saved value changed in place since it was saved. Each entry of
+        ``_versions`` is (what guards it, its version when saved): a saved tensor is guarded by
+        its own version counter (shared with the tensor it is a view of, and with ``detach()``
+        results); a saved output, kept as its array, by that output's counter."""
         if self._versions is None:
             return
-        for v, ver in zip(self._saved, self._versions):
-            src = _version_source(v) if type(v) is Tensor else None
-            if src is not None and src._version != ver:
-                view = "" if src is v else f" (a view of a tensor of shape {src.shape})"
-                raise RuntimeError(
-                    f"{self.name}: a tensor of shape {v.shape}{view} saved for backward was "
-                    f"modified in place (it is at version {src._version}; the op saved version "
-                    f"{ver}). Compute the loss again after changing it, or change a clone "
-                    "(.clone()). An optimizer step changes its parameters in place: run every "
-                    "backward through a graph before opt.step() (or sum the losses first)."
-                )
+        for v, guard in zip(self._saved, self._versions):
+            if guard is None:
+                continue
+            src, ver = guard
+            now = src._vc[0] if type(src) is Tensor else src[0]
+            if now == ver:
+                continue
+            if type(v) is Tensor:
+                what, shape, base = "a tensor", v.shape, _version_source(v)
+                view = "" if base is v else f" (a view of a tensor of shape {base.shape})"
+            else:
+                what, shape, view = "an output", tuple(v.array.shape), ""
+            raise RuntimeError(
+                f"{self.name}: {what} of shape {shape}{view} saved for backward was "
+                f"modified in place (it is at version {now}; the op saved version "
+                f"{ver}). Compute the loss again after changing it, or change a clone "
+                "(.clone()). An optimizer step changes its parameters in place: run every "
+                "backward through a graph before opt.step() (or sum the losses first)."
+            )
 
     # ---------------------------------------------------------------- hooks on outputs
     def hooks_for(self, index: int) -> list:
@@ -146,6 +159,7 @@ class Context:
     def release(self) -> None:
         """Free what was saved for backward; links to other nodes stay (for drawing the graph)."""
         self._saved = ()
+        self._versions = None
         self.released = True
 
     def __repr__(self):
@@ -223,6 +237,8 @@ def _apply_raw(cls, args, kwargs):
     else:
         outs = out if type(out) is tuple else (out,)
         results = tuple([_wrap_output(o, like) for o in outs])
+    if cls in _view_ops and ctx.view:  # a view shares its base's version counter (as in
+        results[0]._vc = args[0]._vc  # PyTorch): writing through either is seen by both
     if anomaly._enabled:
         anomaly.check_forward(cls, args, results)
     if record:
@@ -324,12 +340,14 @@ def _record(cls, ctx, args, arrays, results, outs):
             if entry is None:
                 entry = _saved_entry(s, args, arrays, results, outs)
             conv.append(entry)
-            if type(entry) is Tensor:
-                node = entry.grad_fn
-                versions.append(entry._vc[0] if node is None or node.fn not in _view_ops
-                                else _version_source(entry)._vc[0])
+            t = type(entry)
+            if t is Tensor:  # guarded by its counter (a view shares its base's counter)
+                versions.append((entry, entry._vc[0]))
+            elif t is _OutRef:  # an output: guarded by the output tensor's counter
+                vc = results[entry.index]._vc
+                versions.append((vc, vc[0]))
             else:
-                versions.append(0)
+                versions.append(None)
         ctx._saved = tuple(conv)
         ctx._versions = tuple(versions)
     rules = _overrides.get()

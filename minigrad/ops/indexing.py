@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..autograd.function import Function
+from ..backend.indexing import _is_basic
 from ..tensor import Tensor
 
 
@@ -18,6 +19,8 @@ class GetItem(Function):
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape, ctx.index = tuple(x.shape), index
+        parts = index if isinstance(index, tuple) else (index,)
+        ctx.view = all(_is_basic(p) for p in parts)  # advanced indexing copies: not a view
         return backend.getitem(x, index)
 
     @staticmethod

@@ -152,6 +152,9 @@ def _commit(t, new, op) -> Tensor:
         t.data = new.data
         if new.grad_fn is not None:
             t.grad_fn, t._out_index, t._rg = new.grad_fn, new._out_index, True
+        # New storage: a fresh counter (the old array, which nodes may have saved as an
+        # output, is unchanged); nodes that saved `t` itself see its version move below.
+        t._vc = [t._vc[0]]
     t._version += 1
     return t
 

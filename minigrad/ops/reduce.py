@@ -20,6 +20,13 @@ def norm_axes(dim, axis, ndim, op="reduction"):
     d = dim if dim is not None else axis
     if d is None:
         return None
+    if ndim == 0:  # a 0-d tensor: dim 0 / -1 name the tensor itself (PyTorch); nothing to reduce
+        if isinstance(d, int):
+            d = (d,)
+        for a in d:
+            if int(a) not in (0, -1):
+                raise IndexError(f"{op}: dimension {a} is out of range for a 0-d tensor")
+        return ()
     if isinstance(d, int):
         d = (d,)
     out = []
@@ -216,6 +223,9 @@ def _maxmin(x, dim, keepdim, axis, keepdims, is_max, name):
     kd = _kd(keepdim, keepdims)
     if axes is None:
         return MaxMin.apply(x, None, kd, is_max)
+    if axes == ():  # a 0-d tensor along "dim 0": the value itself, at index 0
+        zero = backend.create(x.data, "zeros", (), dtype=backend.int64)
+        return _MaxResult(MaxMin.apply(x, None, kd, is_max), Tensor(zero))
     if len(axes) != 1:
         raise ValueError(f"{name}: with dim it reduces over one dimension, got {axes}")
     vals, idx = MaxMin.apply(x, axes[0], kd, is_max)

@@ -162,3 +162,23 @@ def test_errors_name_the_op_and_print_shapes_as_tuples(fn, words):
     for w in words:
         assert w in msg, (w, msg)
     assert "[2, 3]" not in msg and "Size(" not in msg
+
+
+def test_relu_gradient_is_zero_where_blocked_even_if_upstream_is_inf():
+    x = mg.tensor([-1.0, 0.0, 4.0], requires_grad=True)
+    with np.errstate(divide="ignore"):
+        mg.sqrt(x.relu()).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.25])
+
+
+def test_reductions_along_dim_0_of_a_0d_tensor_return_it():
+    x = mg.tensor(3.0, requires_grad=True)
+    for f in (lambda t: t.sum(0), lambda t: t.mean(0), lambda t: t.logsumexp(-1),
+              lambda t: t.max(0).values):
+        y = f(x)
+        assert y.shape == () and y.item() == pytest.approx(3.0)
+    x.sum(0, keepdim=True).backward()
+    assert x.grad.item() == 1.0
+    assert x.max(0).indices.item() == 0
+    with pytest.raises(IndexError, match="0-d tensor"):
+        x.sum(1)

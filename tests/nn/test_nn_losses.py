@@ -225,3 +225,11 @@ T3 = mg.tensor([0, 2, 1])
 def test_loss_gradcheck_float64(fn):
     x, y = logits(3, 3, seed=2), logits(3, 3, seed=3)
     assert gradcheck(fn, [x, y])
+
+
+def test_binary_cross_entropy_saturated_probability_has_finite_gradient():
+    z = mg.tensor([20.0, -1.0], requires_grad=True)  # sigmoid(20) is exactly 1 in float32
+    loss = F.binary_cross_entropy(z.sigmoid(), mg.tensor([1.0, 0.0]))
+    loss.backward()
+    g = z.grad.numpy()
+    assert np.all(np.isfinite(g)) and abs(g[0]) < 1e-6 and g[1] == pytest.approx(0.1345, abs=1e-4)

@@ -331,3 +331,46 @@ def test_detach_shares_the_version_counter_so_in_place_through_it_is_caught():
     assert w._version == d._version == 1
     with pytest.raises(RuntimeError, match="modified in place"):
         y.backward()
+
+
+def test_a_saved_output_changed_through_detach_is_caught():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # ExpBackward keeps its output's array
+    y.detach().add_(1.0)
+    with pytest.raises(RuntimeError, match="ExpBackward: an output of shape"):
+        y.sum().backward()
+
+
+def test_a_saved_view_rebased_in_place_is_caught():
+    w = mg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    with mg.no_grad():
+        w.add_(1.0)  # w (and its views) at version 1
+    x = mg.tensor([[1.0, 1.0]], requires_grad=True)
+    v = w.T
+    y = x @ v  # MatMul saved the view v
+    v += 100  # same version number as w had: the check must still see the change
+    with pytest.raises(RuntimeError, match="MatMulBackward: a tensor of shape"):
+        y.sum().backward()
+
+
+def test_advanced_indexing_copies_so_changing_the_source_is_fine():
+    w = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x = mg.tensor([1.0, 1.0], requires_grad=True)
+    y = (w[[0, 1]] * x).sum()  # a copy, not a view of w
+    with mg.no_grad():
+        w.add_(1.0)
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), [1.0, 2.0])
+    w2 = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y2 = (w2[0:2] * x).sum()  # a basic slice is a view: changing w2 is caught
+    with mg.no_grad():
+        w2.add_(1.0)
+    with pytest.raises(RuntimeError, match=r"a view of a tensor of shape \(3,\)"):
+        y2.backward()
+
+
+def test_a_view_shares_its_base_version_counter():
+    a = mg.tensor([1.0, 2.0, 3.0])
+    v = a[0:2]
+    a[0] = 100.0
+    assert v._version == a._version == 1

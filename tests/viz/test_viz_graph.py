@@ -4,9 +4,9 @@ import re
 
 import numpy as np
 import pytest
-from conftest import two_heads
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.text import Text
+from viz_models import two_heads
 
 import minigrad as mg
 from minigrad import viz

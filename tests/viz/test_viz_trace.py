@@ -1,7 +1,7 @@
 """trace_backward: the steps of a backward pass, in the engine's order, with the right gradients."""
 import numpy as np
 import pytest
-from conftest import two_heads
+from viz_models import two_heads
 
 import minigrad as mg
 from minigrad import viz

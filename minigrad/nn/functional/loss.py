@@ -79,6 +79,13 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None,
     return _reduce(loss, reduction)
 
 
+def _log_clamped(p: Tensor) -> Tensor:
+    """``max(log p, -100)`` with finite gradients at p = 0 (PyTorch's clamp): the log only sees
+    positive values, so 0 * (1/0) never makes NaN in its backward."""
+    pos = p > 0
+    return ops.clamp(ops.where(pos, ops.log(ops.where(pos, p, 1.0)), -100.0), min=-100.0)
+
+
 def binary_cross_entropy(input: Tensor, target: Tensor, weight=None,
                          reduction: str = "mean") -> Tensor:
     """Binary cross-entropy on probabilities ``input`` in (0, 1); logs are clamped at -100 as in
@@ -86,8 +93,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight=None,
     fn = "binary_cross_entropy"
     _check_reduction(fn, reduction)
     _same_shape(fn, input, target)
-    log_p = ops.clamp(ops.log(input), min=-100.0)
-    log_q = ops.clamp(ops.log(1.0 - input), min=-100.0)
+    log_p = _log_clamped(input)
+    log_q = _log_clamped(1.0 - input)
     loss = -(target * log_p + (1.0 - target) * log_q)
     if weight is not None:
         loss = loss * weight
