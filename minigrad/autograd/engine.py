@@ -322,11 +322,22 @@ def _accumulate_into(t: Tensor, g, create_graph: bool) -> None:
     gdt = backend.dtype_of(g)
     if gdt != backend.dtype_of(t.data):
         raise TypeError(f"gradient dtype {gdt} does not match tensor dtype {t.dtype}")
-    if t._grad is None:
+    acc = t._grad
+    if acc is None:
         t._grad = Tensor(backend.copy(g))
-    else:
-        t._grad = Tensor(backend.as_array(t._grad.data + g))
+    elif acc._rg or not _add_in_place(acc.data, g):  # a graph (create_graph) or read-only
+        t._grad = Tensor(backend.as_array(acc.data + g))
     # END SOLUTION
+
+
+def _add_in_place(acc, g) -> bool:
+    """``acc += g`` in the gradient's own array (references to ``.grad`` see the sum, as in
+    PyTorch); False when the array cannot be written (e.g. a user-assigned broadcast view)."""
+    try:
+        acc += g
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 # ----------------------------------------------------------------------------- public API

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 
 from .. import backend
+from ..ops.inplace import zero_grad_in_place
 from ..tensor import RemovableHandle, Tensor
 from . import _state
 from .parameter import Parameter, mark
@@ -256,7 +257,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad = _state.zeros_like_tensor(p.grad)
+                zero_grad_in_place(p)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze every parameter."""

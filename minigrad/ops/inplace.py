@@ -291,3 +291,14 @@ def attach() -> None:
     T.__setitem__ = __setitem__
     T.copy_, T.fill_, T.zero_ = copy_, fill_, zero_
     function._view_ops.update((Reshape, Permute, BroadcastTo, GetItem))
+
+
+def zero_grad_in_place(p: Tensor) -> None:
+    """``zero_grad(set_to_none=False)``: zero ``p.grad`` in place (references to it see zeros),
+    or replace it by zeros when it is part of a graph (made with ``create_graph=True``)."""
+    g = p.grad
+    if g.requires_grad:
+        p.grad = Tensor(backend.namespace(g.data).zeros_like(g.data))
+        return
+    with grad_mode.no_grad():
+        g.zero_()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 
 from .. import backend
+from ..ops.inplace import zero_grad_in_place
 from ..tensor import Tensor
 
 
@@ -130,7 +131,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad = Tensor(backend.namespace(p.grad.data).zeros_like(p.grad.data))
+                    zero_grad_in_place(p)
 
     def step(self, closure=None):
         """Update every tensor that has a ``.grad``; tensors without one are skipped. A

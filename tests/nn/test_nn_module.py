@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad import nn
+from minigrad import nn, optim
 
 pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_4]
 
@@ -297,3 +297,15 @@ def test_forgetting_super_init_is_explained_at_call_time_too():
 
     with pytest.raises(AttributeError, match=r"call super\(\).__init__\(\)"):
         NoInit()(mg.ones(1))
+
+
+def test_zero_grad_without_none_zeroes_the_same_grad_tensor_and_backward_adds_into_it():
+    m = nn.Linear(2, 1)
+    m(mg.randn(4, 2)).sum().backward()
+    g = m.weight.grad
+    m.zero_grad(set_to_none=False)
+    assert m.weight.grad is g and not g.numpy().any()
+    m(mg.randn(4, 2)).sum().backward()
+    assert m.weight.grad is g and g.numpy().any()  # accumulated in place, as in PyTorch
+    optim.SGD(m.parameters(), lr=0.1).zero_grad(set_to_none=False)
+    assert m.weight.grad is g and not g.numpy().any()
