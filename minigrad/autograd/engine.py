@@ -18,6 +18,7 @@ from .. import backend
 from ..tensor import Tensor
 from . import anomaly, grad_mode
 from .function import Context, _released_error
+from .hooks import run_hooks as _run_hooks
 
 graph_namespace = None  # set by minigrad.ops: the Tensor-level namespace rules use in graph mode
 _observers: list = []  # callables (node, grad_outputs, grad_inputs), e.g. viz.trace_backward
@@ -226,23 +227,6 @@ def run_backward(roots, root_grads, targets=None, retain_graph=False, create_gra
             else:
                 _accumulate_into(leaf, g, create_graph)
     return captured
-
-
-def _run_hooks(hooks, g, wrap, unwrap):
-    """Call each hook on the gradient in turn; a returned Tensor replaces it (same shape)."""
-    for h in list(hooks):
-        res = h(wrap(g))
-        if res is None:
-            continue
-        if not isinstance(res, Tensor):
-            raise TypeError(f"hook {getattr(h, '__name__', h)!r} returned a "
-                            f"{type(res).__name__}; a hook returns a Tensor or None")
-        if tuple(res.shape) != tuple(g.shape):
-            raise RuntimeError(f"hook {getattr(h, '__name__', h)!r} returned a gradient of shape "
-                               f"{tuple(res.shape)} for a tensor of shape {tuple(g.shape)}; "
-                               "a hook may change the values, not the shape")
-        g = unwrap(res)
-    return g
 
 
 def _reduce_broadcast(node, i, g, gshape, want, xp):
