@@ -232,3 +232,18 @@ def emit(results: list, as_json: bool) -> None:
             print(f"\nCHECK FAILED for {r['id']}: {r['check']}")
         if r.get("note"):
             print(f"\n{r['id']}: {r['note']}")
+
+
+def peer_builders(peers, build_autograd, build_torch) -> dict:
+    """The peers' step builders, for those requested and installed: each takes the workload's
+    data (and any further arguments) and gets the imported library added after the data."""
+    out = {}
+    if wants(peers, "autograd"):
+        ag = load_autograd()
+        if ag is not None:
+            out["autograd"] = lambda d, *args, **kw: build_autograd(d, ag, *args, **kw)
+    if wants(peers, "torch"):
+        torch = load_torch()
+        if torch is not None:
+            out["torch"] = lambda d, *args, **kw: build_torch(d, torch, *args, **kw)
+    return out

@@ -135,14 +135,7 @@ def build_torch(d, torch):
 # ----------------------------------------------------------------------------- run
 def builders(peers=True):
     out = {"floor": build_floor, "minigrad": build_minigrad}
-    if _common.wants(peers, "autograd"):
-        ag = _common.load_autograd()
-        if ag is not None:
-            out["autograd"] = lambda d: build_autograd(d, ag)
-    if _common.wants(peers, "torch"):
-        torch = _common.load_torch()
-        if torch is not None:
-            out["torch"] = lambda d: build_torch(d, torch)
+    out.update(_common.peer_builders(peers, build_autograd, build_torch))
     return out
 
 
