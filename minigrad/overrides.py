@@ -17,11 +17,15 @@ None of these is checked by the chain rule any more, so ``gradcheck`` names such
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
+import threading
 import warnings
 
 from . import ops
-from .autograd.function import Function, _overrides
+from .autograd import extend
+from .autograd.custom import tensor_rule
+from .autograd.function import Function, Op
 from .ops.pca import PCALoss, pca_loss
 from .tensor import Tensor
 
@@ -141,7 +145,7 @@ _FUNCTIONS: dict = {}  # public op function -> its Function class
 
 def register_op(function, function_cls) -> None:
     """Let ``override_gradient(function, rule)`` find ``function_cls`` (the op it applies)."""
-    if not (isinstance(function_cls, type) and issubclass(function_cls, Function)):
+    if not (isinstance(function_cls, type) and issubclass(function_cls, Op)):
         raise TypeError(f"register_op: {function_cls!r} is not a Function subclass")
     _FUNCTIONS[function] = function_cls
 
@@ -169,7 +173,7 @@ for _cls, _fns in [
 
 def function_class(op) -> type:
     """The Function class behind ``op`` (a Function class, or a public op such as ``tanh``)."""
-    if isinstance(op, type) and issubclass(op, Function):
+    if isinstance(op, type) and issubclass(op, Op):
         return op
     cls = _FUNCTIONS.get(op) if _hashable(op) else None
     cls = cls or getattr(op, "function_class", None)
@@ -209,10 +213,42 @@ def override_gradient(op, rule):
         raise TypeError(f"override_gradient: the rule for {cls.__name__} must be callable as "
                         f"rule(ctx, *grads), got {type(rule).__name__}")
     token = _overrides.set({**(_overrides.get() or {}), cls: rule})
+    _plug(+1)
     try:
         yield
     finally:
         _overrides.reset(token)
+        _plug(-1)
+
+
+# {Function class: rule} of the scopes open in this context (threads and tasks each see theirs).
+_overrides: contextvars.ContextVar = contextvars.ContextVar("minigrad_overrides", default=None)
+_open = [0, None]  # open scopes in the process, and the on_apply handle while any is open
+_lock = threading.Lock()
+
+
+def _plug(delta: int) -> None:
+    """Bind rules at record time only while some scope is open (``extend.on_apply``)."""
+    with _lock:
+        _open[0] += delta
+        if _open[0] == 1 and _open[1] is None:
+            _open[1] = extend.register(extend.on_apply, _bind)
+        elif _open[0] == 0 and _open[1] is not None:
+            _open[1].remove()
+            _open[1] = None
+
+
+def _bind(ctx, args, outputs) -> None:
+    rules = _overrides.get()
+    if not rules or ctx.parents is None or ctx.fn not in rules:
+        return
+    rule = rules[ctx.fn]
+    if rule is not None:
+        ctx.rule = tensor_rule(rule)
+    elif issubclass(ctx.fn, Function):
+        ctx.rule = tensor_rule(ctx.fn.backward)
+    else:
+        ctx.rule = ctx.fn.backward
 
 
 # ------------------------------------------------------------------------------ small estimators

@@ -47,13 +47,9 @@ class Tensor:
 
     def __init__(self, data, requires_grad=False, grad_fn=None, out_index=0):
         self.data = data
-        self._grad = None
-        self._rg = requires_grad
-        self.grad_fn = grad_fn
-        self._out_index = out_index
-        self._hooks = None
-        self._vc = [0]  # version counter, shared with detach()ed views of the same data
-        self.name = None
+        self._rg, self.grad_fn, self._out_index = requires_grad, grad_fn, out_index
+        self._grad = self._hooks = self.name = None
+        self._vc = [0]  # version counter, shared with views and detach() results
 
     @property
     def _version(self) -> int:
@@ -149,7 +145,11 @@ class Tensor:
                                f"{self.shape}): it gets no gradient; make the leaf it is "
                                "computed from with requires_grad=True")
         if self.grad_fn is not None:
-            self.grad_fn.retain(self._out_index, weakref.ref(self))
+            from .autograd.hooks import RetainGrad
+
+            hooks = self.grad_fn.hooks_for(self._out_index)
+            if not any(type(h) is RetainGrad and h.ref() is self for h in hooks):
+                hooks.append(RetainGrad(weakref.ref(self)))
 
     def register_hook(self, fn) -> RemovableHandle:
         """Call ``fn(grad)`` once per backward pass with this tensor's *total* gradient.
@@ -174,7 +174,7 @@ class Tensor:
     # ------------------------------------------------------------------ autodiff entry point
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``. See :func:`minigrad.backward`."""
-        from .autograd.engine import backward
+        from .autograd.api import backward
 
         backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
                  inputs=inputs)

@@ -67,11 +67,11 @@ EXERCISES = (
              "every node comes after the nodes feeding it (sort by _seq, or DFS post-order)", 3,
              _ENGINE, "_topo_order"),
     Exercise("ex2_2", "Accumulate into .grad", "the first gradient is stored as an owned copy "
-             "(Tensor(backend.copy(g)); graph_namespace.clone(g) under create_graph), later ones "
-             "are added to it; refuse a gradient whose dtype differs from t's", 2, _ENGINE,
-             "_accumulate_into"),
-    Exercise("ex2_3", "no_grad", "__enter__: keep the module's _enabled in self._prev, set it "
-             "to self.mode, return self; __exit__: put self._prev back, return False", 2,
+             "(Tensor(backend.copy(g)); g.clone() under create_graph), later ones "
+             "are added to it; refuse a gradient whose dtype differs from t's", 2,
+             "minigrad/autograd/accumulate.py", "_accumulate_into"),
+    Exercise("ex2_3", "no_grad", "__enter__: keep the thread's state.enabled in self._prev, set "
+             "it to self.mode, return self; __exit__: put self._prev back, return False", 2,
              "minigrad/autograd/grad_mode.py", "_GradMode.__enter__"),
     Exercise("ex3_1", "Softmax backward", "with y = softmax(x): dx = y * (g - sum(g * y, "
              "axis=ctx.dim, keepdims=True)); the dim argument gets None", 2,

@@ -11,8 +11,10 @@ import sys
 
 from .. import backend
 from ..tensor import Tensor
+from . import extend
 
 _enabled = False
+_handles: list = []
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -23,11 +25,17 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
         global _enabled
         self._prev = _enabled
         _enabled = True
+        if not _handles:  # plug the checks in (one truth test per op while they are out)
+            _handles.extend([extend.register(extend.on_apply, _on_apply),
+                             extend.register(extend.on_backward, check_backward)])
         return self
 
     def __exit__(self, *exc):
         global _enabled
         _enabled = self._prev
+        if not _enabled:
+            while _handles:
+                _handles.pop().remove()
         return False
 
     def __call__(self, fn):
@@ -71,7 +79,13 @@ def check_forward(fn, args, results) -> None:
             )
 
 
-def check_backward(node, grads) -> None:
+def _on_apply(ctx, args, results) -> None:
+    check_forward(ctx.fn, args, results)
+    if ctx.parents is not None:
+        ctx.origin = user_frame()
+
+
+def check_backward(node, gout, grads) -> None:
     for g in grads:
         if g is not None and _bad(g.data if isinstance(g, Tensor) else g):  # (ndarray.data!)
             raise FloatingPointError(

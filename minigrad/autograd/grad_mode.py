@@ -1,48 +1,81 @@
-"""Switches for recording: ``no_grad``, ``enable_grad`` and ``is_grad_enabled``.
+"""Switches for recording: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``is_grad_enabled``.
 
-A single module-level flag (read on every op) keeps the hot path cheap. Each switch works as a
-context manager and as a decorator, like PyTorch's.
+The flag is thread-local, as in PyTorch: a ``no_grad()`` block in one thread never stops
+recording in another. Each switch works as a context manager and as a decorator (also on
+generator functions: the mode holds while the generator runs, not while its caller does).
 """
 from __future__ import annotations
 
 import functools
+import inspect
+import threading
 
-_enabled = True
+
+class _State(threading.local):
+    enabled = True  # each thread starts recording
+
+
+state = _State()
 
 
 def is_grad_enabled() -> bool:
-    """True when new ops record a graph."""
-    return _enabled
-
-
-def set_grad_enabled(mode: bool) -> None:
-    global _enabled
-    _enabled = bool(mode)
+    """True when new ops record a graph (in this thread)."""
+    return state.enabled
 
 
 class _GradMode:
     mode = True
 
     def __enter__(self):
-        global _enabled
         # BEGIN SOLUTION ex2_3
-        self._prev = _enabled
-        _enabled = self.mode
+        self._prev = state.enabled
+        state.enabled = self.mode
         return self
         # END SOLUTION
 
     def __exit__(self, *exc):
-        global _enabled
         # BEGIN SOLUTION ex2_3
-        _enabled = self._prev
+        state.enabled = self._prev
         return False
         # END SOLUTION
 
+    def _clone(self):
+        return self.__class__()
+
     def __call__(self, fn):
+        """Use as a decorator: ``fn`` runs with this mode (each step of a generator, too)."""
+        if inspect.isgeneratorfunction(fn):
+            return self._wrap_generator(fn)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with self.__class__():
+            with self._clone():
                 return fn(*args, **kwargs)
+
+        return wrapper
+
+    def _wrap_generator(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            try:
+                with self._clone():
+                    value = next(gen)
+                while True:
+                    try:
+                        sent = yield value
+                    except GeneratorExit:
+                        with self._clone():
+                            gen.close()
+                        raise
+                    except BaseException as exc:  # thrown in by the caller: pass it on
+                        with self._clone():
+                            value = gen.throw(exc)
+                    else:
+                        with self._clone():
+                            value = gen.send(sent)
+            except StopIteration as stop:
+                return stop.value
 
         return wrapper
 
@@ -60,3 +93,31 @@ class enable_grad(_GradMode):  # noqa: N801 - PyTorch's name
     """Turn recording back on inside a ``no_grad`` block."""
 
     mode = True
+
+
+class set_grad_enabled(_GradMode):  # noqa: N801 - PyTorch's name
+    """``set_grad_enabled(False)`` switches recording off now (a plain call), or for a block
+    (``with set_grad_enabled(False):``, restored on exit), or for a function (a decorator)."""
+
+    def __init__(self, mode: bool):
+        self.mode = bool(mode)
+        self._prev = state.enabled
+        state.enabled = self.mode
+
+    def __enter__(self):
+        return self  # already switched by the constructor; __exit__ restores
+
+    def _clone(self):
+        return _Scoped(self.mode)
+
+    def __call__(self, fn):
+        state.enabled = self._prev  # as a decorator, switching happens when fn runs
+        return super().__call__(fn)
+
+
+class _Scoped(_GradMode):
+    def __init__(self, mode: bool):
+        self.mode = mode
+
+    def _clone(self):
+        return _Scoped(self.mode)

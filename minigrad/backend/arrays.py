@@ -181,6 +181,16 @@ def copy(arr):
 ndarray = np.ndarray  # the type of CPU arrays (the engine checks for it on its fast path)
 
 
+def may_share_memory(a, b) -> bool:
+    """Whether two arrays of one library may overlap in memory (a cheap bounds check)."""
+    xp = namespace(a)
+    if xp is np:
+        return np.may_share_memory(a, b)
+    if xp is _strict:
+        return np.may_share_memory(a._array, b._array)
+    return bool(xp.may_share_memory(a, b))
+
+
 def as_array(x):
     """``x`` as an array: NumPy scalars (what NumPy returns for 0-d results) become 0-d arrays."""
     if isinstance(x, np.generic):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from ..autograd import engine as _engine
-from . import inplace
+from . import inplace, xp
 from .activation import LogSoftmax, Softmax, log_softmax, softmax
 from .arithmetic import (
                          Add,
@@ -104,7 +103,7 @@ from .unary import (
                          tanh,
 )
 
-# The names a backward rule may call as ctx.xp.<name>; RawNamespace offers the same on arrays.
+# The names a backward rule may call as xp_of(g).<name>; RawNamespace offers the same on arrays.
 graph_namespace = SimpleNamespace(
     sum=sum, reshape=reshape, broadcast_to=broadcast_to, where=where, exp=exp, log=log, cos=cos,
     sin=sin, sign=sign, matmul=matmul, matrix_transpose=matrix_transpose,
@@ -112,7 +111,7 @@ graph_namespace = SimpleNamespace(
     to_device=to_device, maximum=maximum, sqrt=sqrt, tanh=tanh, outer=outer, clone=clone,
     getitem=getitem, mask=lambda g, cond: where(cond, g, 0.0),
 )
-_engine.graph_namespace = graph_namespace
+xp.graph_namespace = graph_namespace
 attach()
 inplace.attach()  # x[i] = v, +=, add_, zero_, copy_, ...: version-counted in-place ops
 

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Op
 from .operands import floating
+from .xp import xp_of
 
 
-class Softmax(Function):
+class Softmax(Op):
     """``exp(x) / sum(exp(x))`` along ``dim``. Backward: y * (g - sum(g * y))."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -24,14 +23,12 @@ class Softmax(Function):
     def backward(ctx, g):
         # BEGIN SOLUTION ex3_1
         (y,) = ctx.saved
-        return y * (g - ctx.xp.sum(g * y, axis=ctx.dim, keepdims=True)), None
+        return y * (g - xp_of(g).sum(g * y, axis=ctx.dim, keepdims=True)), None
         # END SOLUTION
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     """``x - logsumexp(x)`` along ``dim``. Backward: g - softmax(x) * sum(g)."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -46,7 +43,7 @@ class LogSoftmax(Function):
     def backward(ctx, g):
         # BEGIN SOLUTION ex3_2
         (out,) = ctx.saved
-        xp = ctx.xp
+        xp = xp_of(g)
         return g - xp.exp(out) * xp.sum(g, axis=ctx.dim, keepdims=True), None
         # END SOLUTION
 

@@ -8,20 +8,18 @@ from __future__ import annotations
 import math
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Op
 from ..tensor import Tensor
 from .operands import broadcast_shape, floating, promote
+from .xp import xp_of
 
 
-class Add(Function):
+class Add(Op):
     """``a + b``. d/da = 1, d/db = 1."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, a, b):
         out = a + b
-        ctx.set_broadcast(out.shape, out.shape)
         return out
 
     @staticmethod
@@ -29,15 +27,12 @@ class Add(Function):
         return g, g
 
 
-class Sub(Function):
+class Sub(Op):
     """``a - b``. d/da = 1, d/db = -1."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, a, b):
         out = a - b
-        ctx.set_broadcast(out.shape, out.shape)
         return out
 
     @staticmethod
@@ -45,17 +40,14 @@ class Sub(Function):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
 
-class Mul(Function):
+class Mul(Op):
     """``a * b``. d/da = b, d/db = a."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        out = a * b
-        ctx.set_broadcast(out.shape, out.shape)
-        return out
+        need = ctx.needs_input_grad  # keep only what the wanted gradients use
+        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        return a * b
 
     @staticmethod
     def backward(ctx, g):
@@ -66,17 +58,14 @@ class Mul(Function):
         # END SOLUTION
 
 
-class Div(Function):
+class Div(Op):
     """``a / b``. d/da = 1/b, d/db = -a/b**2."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        out = a / b
-        ctx.set_broadcast(out.shape, out.shape)
-        return out
+        need = ctx.needs_input_grad  # d/da needs b only; d/db needs a and b
+        ctx.save_for_backward(a if need[1] else None, b)
+        return a / b
 
     @staticmethod
     def backward(ctx, g):
@@ -89,22 +78,19 @@ class Div(Function):
         # END SOLUTION
 
 
-class Pow(Function):
+class Pow(Op):
     """``a ** b``. d/da = b * a**(b-1), d/db = a**b * log(a) (needs a > 0)."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, a, b):
         out = a ** b
         ctx.save_for_backward(a, b, out)
-        ctx.set_broadcast(out.shape, out.shape)
         return out
 
     @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved
-        xp = ctx.xp
+        xp = xp_of(g)
         need = ctx.needs_input_grad
         ga = g * b * a ** (b - 1) if need[0] else None
         if need[1]:  # a Python base (2.0 ** x) takes math.log: no array op on a bare number
@@ -114,10 +100,8 @@ class Pow(Function):
         return ga, gb
 
 
-class Neg(Function):
+class Neg(Op):
     """``-a``. d/da = -1."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, a):
@@ -128,16 +112,13 @@ class Neg(Function):
         return -g
 
 
-class Maximum(Function):
+class Maximum(Op):
     """Elementwise ``maximum(a, b)``; at ties the gradient is split evenly."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, a, b):
         out = _ns(a, b).maximum(a, b)
         ctx.save_for_backward(a, b)
-        ctx.set_broadcast(out.shape, out.shape)
         return out
 
     @staticmethod
@@ -145,16 +126,13 @@ class Maximum(Function):
         return _pick(ctx, g, greater=True)
 
 
-class Minimum(Function):
+class Minimum(Op):
     """Elementwise ``minimum(a, b)``; at ties the gradient is split evenly."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, a, b):
         out = _ns(a, b).minimum(a, b)
         ctx.save_for_backward(a, b)
-        ctx.set_broadcast(out.shape, out.shape)
         return out
 
     @staticmethod
@@ -170,7 +148,7 @@ def _ns(a, b):
 
 def _pick(ctx, g, greater):
     a, b = ctx.saved
-    xp = ctx.xp
+    xp = xp_of(g)
     win_a = (a > b) if greater else (a < b)
     tie = a == b
     half = g * 0.5

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Op
 from ..tensor import Tensor
 from .operands import broadcast_shape, check_operand, promote
+from .xp import xp_of
 
 
 def _compare(name, op):
@@ -31,23 +32,20 @@ gt = _compare("gt", lambda a, b: a > b)
 ge = _compare("ge", lambda a, b: a >= b)
 
 
-class Where(Function):
+class Where(Op):
     """``cond ? a : b`` elementwise; the gradient goes to ``a`` where cond holds, else to ``b``."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, cond, a, b):
         xp = backend.namespace(cond)
         out = xp.where(cond, a, b)
         ctx.save_for_backward(cond)
-        ctx.set_broadcast(None, out.shape, out.shape)
         return out
 
     @staticmethod
     def backward(ctx, g):
         (cond,) = ctx.saved
-        xp = ctx.xp
+        xp = xp_of(g)
         need = ctx.needs_input_grad
         ga = xp.where(cond, g, 0.0) if need[1] else None
         gb = xp.where(cond, 0.0, g) if need[2] else None

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Op
+from .xp import xp_of
 
 
-class Cast(Function):
+class Cast(Op):
     """Convert to another dtype; the gradient is converted back to the input's dtype."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x, dtype):
@@ -18,13 +17,11 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return ctx.xp.cast(g, ctx.in_dtype), None
+        return xp_of(g).cast(g, ctx.in_dtype), None
 
 
-class Clone(Function):
+class Clone(Op):
     """A copy with its own (C-contiguous) memory; the gradient passes through unchanged."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x):
@@ -35,10 +32,8 @@ class Clone(Function):
         return g
 
 
-class ToDevice(Function):
+class ToDevice(Op):
     """Copy to another device; the gradient is copied back to the input's device."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x, device):
@@ -47,4 +42,4 @@ class ToDevice(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return ctx.xp.to_device(g, ctx.in_device), None
+        return xp_of(g).to_device(g, ctx.in_device), None

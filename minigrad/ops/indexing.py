@@ -6,33 +6,28 @@ index repeats, the element was used several times and its gradients add up (``np
 from __future__ import annotations
 
 from .. import backend
-from ..autograd.function import Function
-from ..backend.indexing import _is_basic
+from ..autograd.function import Op
 from ..tensor import Tensor
+from .shape import view_of
+from .xp import xp_of
 
 
-class GetItem(Function):
+class GetItem(Op):
     """``x[index]`` with ints, slices, None, Ellipsis, bool masks and integer arrays."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape, ctx.index = tuple(x.shape), index
-        parts = index if isinstance(index, tuple) else (index,)
-        ctx.view = all(_is_basic(p) for p in parts)  # advanced indexing copies: not a view
         return backend.getitem(x, index)
 
     @staticmethod
     def backward(ctx, g):
-        return ctx.xp.index_add(ctx.shape, ctx.index, g), None
+        return xp_of(g).index_add(ctx.shape, ctx.index, g), None
 
 
-class IndexAdd(Function):
+class IndexAdd(Op):
     """``zeros(shape)`` with ``values`` added at ``index`` (repeats accumulate). Its backward is
     indexing again, so ``x[idx]`` has a second derivative."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, shape, index, values):
@@ -41,7 +36,7 @@ class IndexAdd(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return None, None, ctx.xp.getitem(g, ctx.index)
+        return None, None, xp_of(g).getitem(g, ctx.index)
 
 
 def _convert_index(idx, x):
@@ -90,7 +85,7 @@ def check_mask(index, x, op="indexing"):
 def getitem(x, index):
     """``x[index]`` (also the method ``__getitem__``)."""
     check_mask(index, x)
-    return GetItem.apply(x, _convert_index(index, x))
+    return view_of(GetItem.apply(x, _convert_index(index, x)), x)
 
 
 def index_add(shape, index, values):

@@ -33,14 +33,15 @@ import weakref
 
 from .. import backend
 from ..autograd import grad_mode
-from ..autograd.function import Function
+from ..autograd.function import Op
 from ..backend.indexing import _index_to_host, _is_basic
 from ..tensor import Tensor
 from . import arithmetic, indexing
 from .operands import broadcast_shape, check_operand, promote
+from .xp import xp_of
 
 
-class SetItem(Function):
+class SetItem(Op):
     """``x`` with ``x[index] = value``, as a new array.
 
     The output equals ``value`` (broadcast) on the indexed region and ``x`` elsewhere, so
@@ -48,13 +49,9 @@ class SetItem(Function):
     broadcast back to ``value``'s shape).
     """
 
-    raw = True
-
     @staticmethod
     def forward(ctx, x, index, value):
         ctx.index = index
-        sub = tuple(backend.getitem(x, index).shape)
-        ctx.set_broadcast(None, None, sub)
         if ctx.needs_input_grad[0]:
             keep = backend.create(x, "ones", tuple(x.shape), dtype=backend.dtype_of(x))
             zero = backend.create(x, "zeros", (), dtype=backend.dtype_of(x))
@@ -68,7 +65,7 @@ class SetItem(Function):
         if need[0]:
             (keep,) = ctx.saved
             gx = g * keep
-        gv = ctx.xp.getitem(g, ctx.index) if need[2] else None
+        gv = xp_of(g).getitem(g, ctx.index) if need[2] else None
         return gx, None, gv
 
 
@@ -93,7 +90,7 @@ def _label(t) -> str:
 
 
 def _check_leaf(t, op) -> None:
-    if t._rg and t.grad_fn is None and grad_mode._enabled:
+    if t._rg and t.grad_fn is None and grad_mode.state.enabled:
         raise RuntimeError(
             f"{op}: can't change a leaf tensor that requires grad in place ({_label(t)}): the "
             "change would be part of the computation with no node to differentiate it. For an "
@@ -173,10 +170,14 @@ def _write(t, arr, op) -> None:
 
 def _move_retained(t, new) -> None:
     """``retain_grad()`` follows the tensor to its new value, as in PyTorch."""
-    old = t.grad_fn
-    if old.retained and t._out_index in old.retained and old.retained[t._out_index]() is t:
-        del old.retained[t._out_index]
-        new.grad_fn.retain(new._out_index, weakref.ref(t))
+    from ..autograd.hooks import RetainGrad
+
+    hooks = (t.grad_fn.hooks or {}).get(t._out_index, [])
+    for i, h in enumerate(hooks):
+        if type(h) is RetainGrad and h.ref() is t:
+            del hooks[i]
+            new.grad_fn.hooks_for(new._out_index).append(RetainGrad(weakref.ref(t)))
+            return
 
 
 # ----------------------------------------------------------------------------- the ops
@@ -230,7 +231,7 @@ def setitem(self, index, value, *, op="setitem (x[index] = value)"):
     if v.shape != sub and not _broadcasts(v.shape, sub):
         raise ValueError(f"{op}: a value of shape {v.shape} can't fill a region of shape {sub} "
                          f"(indexing a tensor of shape {self.shape}); shapes must broadcast")
-    if grad_mode._enabled and (self._rg or v._rg):
+    if grad_mode.state.enabled and (self._rg or v._rg):
         return _commit(self, SetItem.apply(_snapshot(self), idx, v), op)
     arr = self.data if self.grad_fn is None else backend.copy(self.data)
     try:
@@ -277,11 +278,7 @@ def zero_(self):
 
 
 def attach() -> None:
-    """Give Tensor its in-place methods; tell the engine which ops return views."""
-    from ..autograd import function
-    from .indexing import GetItem
-    from .shape import BroadcastTo, Permute, Reshape
-
+    """Give Tensor its in-place methods."""
     T = Tensor
     T.add_, T.sub_, T.mul_, T.div_ = add_, sub_, mul_, div_
     T.__iadd__ = _operator("__iadd__", add_)
@@ -290,7 +287,6 @@ def attach() -> None:
     T.__itruediv__ = _operator("__itruediv__", div_)
     T.__setitem__ = __setitem__
     T.copy_, T.fill_, T.zero_ = copy_, fill_, zero_
-    function._view_ops.update((Reshape, Permute, BroadcastTo, GetItem))
 
 
 def zero_grad_in_place(p: Tensor) -> None:

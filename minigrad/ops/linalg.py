@@ -6,43 +6,35 @@ broadcast; the node records the broadcast shapes and the engine sums the batch b
 from __future__ import annotations
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Op
 from .operands import broadcast_shape
+from .xp import xp_of
 
 
-class MatMul(Function):
+class MatMul(Op):
     """``a @ b`` following NumPy's matmul rules for 1-D operands and batches."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        out = a @ b
-        a_nd, b_nd = a.ndim, b.ndim
-        if a_nd >= 2 and b_nd >= 2:
-            batch = out.shape[:-2]
-            ctx.set_broadcast(batch + a.shape[-2:], batch + b.shape[-2:])
-        elif a_nd == 1 and b_nd >= 2:
-            batch = out.shape[:-1]
-            ctx.set_broadcast(batch + a.shape, None)
-        elif b_nd == 1 and a_nd >= 2:
-            ctx.set_broadcast(None, out.shape[:-1] + b.shape)
-        return out
+        need = ctx.needs_input_grad  # keep only what the wanted gradients use
+        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        ctx.ndims = (a.ndim, b.ndim)
+        return a @ b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved
-        xp = ctx.xp
+        xp = xp_of(g)
         need = ctx.needs_input_grad
-        if a.ndim == 1 and b.ndim == 1:  # dot product: g is a scalar
+        a_nd, b_nd = ctx.ndims
+        if a_nd == 1 and b_nd == 1:  # dot product: g is a scalar
             return (g * b if need[0] else None), (g * a if need[1] else None)
-        if a.ndim == 1:  # (k,) @ (..., k, m) -> (..., m)
+        if a_nd == 1:  # (k,) @ (..., k, m) -> (..., m)
             ga = xp.matmul(xp.unsqueeze(g, -2), xp.matrix_transpose(b))[..., 0, :] if need[
                 0] else None
             gb = xp.unsqueeze(a, -1) * xp.unsqueeze(g, -2) if need[1] else None
             return ga, gb
-        if b.ndim == 1:  # (..., n, k) @ (k,) -> (..., n)
+        if b_nd == 1:  # (..., n, k) @ (k,) -> (..., n)
             ga = xp.unsqueeze(g, -1) * b if need[0] else None
             gb = xp.matmul(xp.matrix_transpose(a), xp.unsqueeze(g, -1))[..., 0] if need[
                 1] else None
@@ -54,28 +46,26 @@ class MatMul(Function):
         # END SOLUTION
 
 
-class Linear(Function):
+class Linear(Op):
     """``x @ W.T + b`` for a weight ``W`` of shape (out, in), as one op (PyTorch's ``addmm``).
 
     dx = g @ W,  dW = gᵀ x (summed over all batch dims),  db = g summed over the batch. One node
     instead of three (transpose, matmul, add), and dW comes out in W's own layout.
     """
 
-    raw = True
-
     @staticmethod
     def forward(ctx, x, W, b=None):
-        ctx.save_for_backward(x, W)
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(x if need[1] else None, W if need[0] else None)
         out = x @ backend.namespace(W).matrix_transpose(W)
         if b is not None:
             out = out + b
-            ctx.set_broadcast(None, None, out.shape)
         return out
 
     @staticmethod
     def backward(ctx, g):
         x, W = ctx.saved
-        xp = ctx.xp
+        xp = xp_of(g)
         need = ctx.needs_input_grad
         gx = xp.matmul(g, W) if need[0] else None
         gW = None
@@ -88,10 +78,8 @@ class Linear(Function):
         return gx, gW, (g if need[2] else None)
 
 
-class Trace(Function):
+class Trace(Op):
     """Sum of the main diagonal of a 2-D tensor; the gradient is g times the identity."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x):

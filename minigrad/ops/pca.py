@@ -19,14 +19,13 @@ Riemannian gradient on the Stiefel manifold, which keeps ``Wᵀ W`` near ``I``.
 from __future__ import annotations
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Op
 from ..tensor import Tensor
+from .xp import xp_of
 
 
-class PCALoss(Function):
+class PCALoss(Op):
     """``-trace(W.T @ S @ W)`` with its closed-form gradients."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, W, S):
@@ -37,7 +36,7 @@ class PCALoss(Function):
     @staticmethod
     def backward(ctx, g):
         W, S = ctx.saved
-        xp = ctx.xp
+        xp = xp_of(g)
         need = ctx.needs_input_grad
         gW = -g * xp.matmul(S + xp.matrix_transpose(S), W) if need[0] else None
         gS = -g * xp.matmul(W, xp.matrix_transpose(W)) if need[1] else None

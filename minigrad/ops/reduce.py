@@ -8,9 +8,10 @@ from __future__ import annotations
 import builtins
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Op
 from ..tensor import Tensor
 from .operands import floating
+from .xp import xp_of
 
 
 def norm_axes(dim, axis, ndim, op="reduction"):
@@ -45,10 +46,8 @@ def _kshape(shape, axes):
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
 
 
-class Sum(Function):
+class Sum(Op):
     """Sum over ``axes``; the gradient is the upstream gradient broadcast back."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
@@ -58,16 +57,14 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
+        xp = xp_of(g)
         if not ctx.keepdims:
             g = xp.reshape(g, _kshape(ctx.shape, ctx.axes))
         return xp.broadcast_to(g, ctx.shape), None, None
 
 
-class Mean(Function):
+class Mean(Op):
     """Mean over ``axes``; the gradient is the upstream gradient / n, broadcast back."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
@@ -82,16 +79,14 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, g):
-        xp = ctx.xp
+        xp = xp_of(g)
         if not ctx.keepdims:
             g = xp.reshape(g, _kshape(ctx.shape, ctx.axes))
         return xp.broadcast_to(g / ctx.n, ctx.shape), None, None
 
 
-class MaxMin(Function):
+class MaxMin(Op):
     """Max (or min) over one axis, or over everything; returns values (and indices)."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x, axis, keepdims, is_max):
@@ -120,7 +115,7 @@ class MaxMin(Function):
 
     @staticmethod
     def backward(ctx, g, *_):
-        xp = ctx.xp
+        xp = xp_of(g)
         (mask,) = ctx.saved
         if ctx.axis is None:  # ties share the gradient evenly
             return xp.where(mask, g / ctx.count, 0.0), None, None, None
@@ -133,10 +128,8 @@ def _kshape_axis(ndim, axis, n):
     return tuple(n if i == axis else 1 for i in range(ndim))
 
 
-class LogSumExp(Function):
+class LogSumExp(Op):
     """``log(sum(exp(x)))`` computed stably; the gradient is softmax(x) times g."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
@@ -152,7 +145,7 @@ class LogSumExp(Function):
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved
-        xp = ctx.xp
+        xp = xp_of(g)
         k = _kshape(ctx.shape, ctx.axes)
         if not ctx.keepdims:
             g = xp.reshape(g, k)
@@ -166,10 +159,8 @@ def _reduced(shape, axes):
     return tuple(s for i, s in enumerate(shape) if i not in axes)
 
 
-class Norm2(Function):
+class Norm2(Op):
     """Euclidean (Frobenius) norm over ``axes``; gradient x / norm (0 where the norm is 0)."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
@@ -182,7 +173,7 @@ class Norm2(Function):
     @staticmethod
     def backward(ctx, g, *_):
         x, out = ctx.saved
-        xp = ctx.xp
+        xp = xp_of(g)
         if not ctx.keepdims:
             k = _kshape(ctx.shape, ctx.axes)
             g, out = xp.reshape(g, k), xp.reshape(out, k)

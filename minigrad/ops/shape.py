@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Op
+from .xp import xp_of
 
 
-class Reshape(Function):
+class Reshape(Op):
     """Same elements, new shape; the gradient is reshaped back."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -17,13 +16,11 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return ctx.xp.reshape(g, ctx.shape), None
+        return xp_of(g).reshape(g, ctx.shape), None
 
 
-class Permute(Function):
+class Permute(Op):
     """Reorder the axes; the gradient goes through the inverse permutation."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -35,18 +32,15 @@ class Permute(Function):
         inv = [0] * len(ctx.dims)
         for i, d in enumerate(ctx.dims):
             inv[d] = i
-        return ctx.xp.permute_dims(g, tuple(inv)), None
+        return xp_of(g).permute_dims(g, tuple(inv)), None
 
 
-class BroadcastTo(Function):
+class BroadcastTo(Op):
     """Repeat along size-1 (or new leading) axes. Its backward returns the gradient as it is:
     the node records the broadcast shape, so the engine sums it back to the input's shape."""
 
-    raw = True
-
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.set_broadcast(shape, None)
         return backend.namespace(x).broadcast_to(x, shape)
 
     @staticmethod
@@ -54,10 +48,8 @@ class BroadcastTo(Function):
         return g, None
 
 
-class Cat(Function):
+class Cat(Op):
     """Join tensors along ``dim``; each input gets back its slice of the gradient."""
-
-    raw = True
 
     @staticmethod
     def forward(ctx, *xs, dim=0):
@@ -76,6 +68,15 @@ class Cat(Function):
 
 
 # ----------------------------------------------------------------------------- functions
+def view_of(out, x):
+    """``out`` shares ``x``'s version counter when it shares its memory (a view, as in PyTorch):
+    an in-place change through either is seen by nodes that saved the other. A reshape that had
+    to copy, or advanced indexing, makes new memory and keeps its own counter."""
+    if backend.may_share_memory(out.data, x.data):
+        out._vc = x._vc
+    return out
+
+
 def _shape_arg(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         return tuple(int(s) for s in shape[0])
@@ -94,9 +95,7 @@ def reshape(x, *shape):
             -1 not in shape and known != n):
         raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({n} elements) "
                          f"into shape {shape}")
-    if tuple(x.shape) == shape:
-        return x if not x.requires_grad else Reshape.apply(x, shape)
-    return Reshape.apply(x, shape)
+    return view_of(Reshape.apply(x, shape), x)
 
 
 view = reshape
@@ -140,7 +139,7 @@ def permute(x, *dims):
     if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
         raise ValueError(f"permute: {dims} is not a permutation of the {x.ndim} dims of a tensor "
                          f"of shape {x.shape}")
-    return Permute.apply(x, tuple(d % x.ndim for d in dims))
+    return view_of(Permute.apply(x, tuple(d % x.ndim for d in dims)), x)
 
 
 def permute_dims(x, axes):
@@ -152,7 +151,7 @@ def transpose(x, dim0, dim1):
     """Swap two axes."""
     dims = list(range(x.ndim))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
-    return Permute.apply(x, tuple(dims))
+    return view_of(Permute.apply(x, tuple(dims)), x)
 
 
 def matrix_transpose(x):
@@ -170,9 +169,7 @@ def broadcast_to(x, shape):
     if broadcast_shape("broadcast_to", tuple(x.shape), shape) != shape:
         raise ValueError(f"broadcast_to: a tensor of shape {x.shape} cannot be broadcast to "
                          f"{shape}")
-    if tuple(x.shape) == shape:
-        return x
-    return BroadcastTo.apply(x, shape)
+    return view_of(BroadcastTo.apply(x, shape), x)
 
 
 def expand(x, *sizes):

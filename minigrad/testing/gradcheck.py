@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
-from ..autograd import engine
+from ..autograd import api, engine
+from ..autograd.hooks import RetainGrad
 from ..tensor import Tensor
 
 
@@ -35,13 +36,14 @@ def custom_backward_nodes(outputs) -> list[str]:
     roots = [o.grad_fn for o in _tuple(outputs) if isinstance(o, Tensor) and o.grad_fn]
     found = []
     for node in engine._topo_order(roots):
-        if node.rule is not None:
+        if node.custom_rule is not None:
             found.append(f"{node.name} (rule swapped by override_gradient)")
         elif not node.fn.__module__.startswith("minigrad."):
             found.append(f"{node.name} (user Function {node.fn.__module__}.{node.fn.__qualname__})")
         elif getattr(node.fn, "custom", False):
             found.append(f"{node.name} ({node.fn.custom})")
-        if node.hooks:
+        if node.hooks and any(type(h) is not RetainGrad for hs in node.hooks.values()
+                              for h in hs):
             found.append(f"{node.name} output hook(s)")
         for p in node.parents:
             if type(p) is Tensor and p._hooks:
@@ -64,7 +66,7 @@ def _analytic(fn, inputs, outputs):
             seed = np.zeros(o.numel())
             seed[k] = 1.0
             g = Tensor(backend.from_numpy(seed.reshape(o.shape), o.device))
-            grads = engine.grad(o, diff, grad_outputs=g, retain_graph=True, allow_unused=True)
+            grads = api.grad(o, diff, grad_outputs=g, retain_graph=True, allow_unused=True)
             for ti, gr in enumerate(grads):
                 if gr is not None:
                     jac[oi][ti][k] = backend.to_numpy(gr.data).reshape(-1)
@@ -155,7 +157,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3)
     def first_derivative(*xs_and_vs):
         xs, vs = xs_and_vs[:n], xs_and_vs[n:]
         d = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
-        grads = engine.grad(_outputs(fn, xs), d, grad_outputs=vs, create_graph=True,
+        grads = api.grad(_outputs(fn, xs), d, grad_outputs=vs, create_graph=True,
                             allow_unused=True)
         res = tuple(g for g in grads if g is not None and g.requires_grad)
         if not res:

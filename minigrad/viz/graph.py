@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.function import Context
+from ..autograd.hooks import RetainGrad
 from ..tensor import Tensor
 
 # Colours for the roots (matplotlib's tab10, so plots and drawings agree).
@@ -176,8 +177,8 @@ def build_graph(roots, params=None, grads=None, small: int = 4, show_constants: 
         if key not in nodes:
             shape, dtype = ctx.out_meta[i]
             held = tensor
-            if held is None and ctx.retained and i in ctx.retained:
-                held = ctx.retained[i]()
+            if held is None and ctx.hooks and i in ctx.hooks:
+                held = next((h.ref() for h in ctx.hooks[i] if type(h) is RetainGrad), None)
             if held is not None and held.name and title is None:
                 title = held.name
             lines = [_shape_line(shape, dtype)]
@@ -199,8 +200,8 @@ def build_graph(roots, params=None, grads=None, small: int = 4, show_constants: 
         key = ("op", id(ctx))
         if key not in nodes:
             lines = []
-            if ctx.rule is not None:
-                lines.append(f"rule: {getattr(ctx.rule, '__name__', 'custom')}")
+            if ctx.custom_rule is not None:
+                lines.append(f"rule: {getattr(ctx.custom_rule, '__name__', 'custom')}")
             nodes[key] = GraphNode(key, "op", ctx.fn.__name__.lstrip("_"), lines, ref=ctx)
         return key
 
@@ -225,7 +226,8 @@ def build_graph(roots, params=None, grads=None, small: int = 4, show_constants: 
                 "draw a smaller part (e.g. one layer's loss) or raise max_nodes"
             )
         me = op_node(ctx)
-        for i, (p, j) in enumerate(zip(ctx.parents, ctx.parent_idx)):
+        for i, p in enumerate(ctx.parents):
+            p, j = p if type(p) is tuple else (p, 0)
             if type(p) is Context:
                 src = out_node(p, j)
                 edges.append((op_node(p), src))

@@ -1,6 +1,6 @@
 """Record a backward pass step by step: which node ran, what gradient came in, what went out.
 
-The engine calls every function in ``minigrad.autograd.engine._observers`` after each node's
+The engine calls every function in ``minigrad.autograd.extend.on_backward`` after each node's
 backward rule with ``(node, grad_outputs, grad_inputs)``. The list is empty unless someone is
 watching, so an ordinary backward pays one falsy-list check per node. :func:`trace_backward` adds
 its recorder for the duration of one backward pass (removed in ``finally``, also after an error).
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import backend
-from ..autograd import engine
+from ..autograd import api, extend
 from ..autograd.function import Context
 from ..tensor import Tensor
 from .graph import fmt_array, normalize_roots
@@ -148,8 +148,8 @@ def _dest(p) -> str:
 
 
 def _rule_name(node) -> str:
-    if node.rule is not None:
-        return f"override {getattr(node.rule, '__qualname__', repr(node.rule))}"
+    if node.custom_rule is not None:
+        return f"override {getattr(node.custom_rule, '__qualname__', repr(node.custom_rule))}"
     return f"{node.fn.__name__}.backward"
 
 
@@ -168,11 +168,8 @@ def trace_backward(loss, gradient=None, retain_graph=None, create_graph=False) -
         steps.append(BackwardStep(len(steps), node, _rule_name(node),
                                   tuple(_copy(g) for g in gout), tuple(_copy(g) for g in gin)))
 
-    engine._observers.append(record)
-    try:
-        engine.backward(tensors, gradient, retain_graph=retain_graph, create_graph=create_graph)
-    finally:
-        engine._observers.remove(record)
+    with extend.register(extend.on_backward, record):
+        api.backward(tensors, gradient, retain_graph=retain_graph, create_graph=create_graph)
     roots = loss if isinstance(loss, (Tensor, dict)) else dict(named)
     return BackwardTrace(roots, steps)
 

@@ -55,7 +55,7 @@ def test_scoped_swap_covers_only_the_pca_call(problem):
     with mg.override_gradient(pca_loss, oja_rule):
         pca = pca_loss(W, f64(np.cov(X, rowvar=False), rg=False))
     later = pca_loss(W, f64(np.cov(X, rowvar=False), rg=False))  # outside: plain gradient
-    assert pca.grad_fn.rule is oja_rule and later.grad_fn.rule is None
+    assert pca.grad_fn.custom_rule is oja_rule and later.grad_fn.custom_rule is None
     assert V.grad is None
 
 

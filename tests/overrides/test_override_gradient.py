@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.autograd.function import _overrides
-from minigrad.overrides import function_class, register_op
+from minigrad.overrides import _overrides, function_class, register_op
 
 pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
 

@@ -199,7 +199,7 @@ def _two_heads(seed=0):
     mg.manual_seed(seed)
     trunk, h1, h2 = nn.Linear(4, 8), nn.Linear(8, 2), nn.Linear(8, 1)
     params = [*trunk.parameters(), *h1.parameters(), *h2.parameters()]
-    x = mg.randn(5, 4)
+    x = mg.randn(5, 4, requires_grad=True)  # (so the trunk's node saves its weight for dx)
     z = trunk(x).relu()
     return trunk, params, h1(z).square().mean(), h2(z).square().mean()
 
@@ -315,7 +315,7 @@ def test_a_saved_view_of_a_leaf_is_checked_through_the_leaf():
     w = mg.ones(3, 2, requires_grad=True)
     for view in (lambda t: t.T.T, lambda t: t.reshape(6).reshape(3, 2), lambda t: t[:, 0:1],
                  lambda t: t.unsqueeze(0).expand(4, 3, 2)[1]):
-        loss = (mg.ones(5, 3) @ view(w)).sum()
+        loss = (mg.ones(5, 3, requires_grad=True) @ view(w)).sum()  # (saves the view for da)
         with mg.no_grad():
             w.mul_(1.0)
         with pytest.raises(RuntimeError, match=r"MatMulBackward: a tensor of shape \(\d, \d\) "

@@ -16,7 +16,7 @@ import pytest
 
 import minigrad as mg
 from minigrad import nn, optim
-from minigrad.autograd import engine
+from minigrad.autograd import extend
 from minigrad.autograd.function import Context
 from minigrad.tensor import Tensor
 
@@ -42,19 +42,19 @@ def watch():
             if isinstance(g, np.ndarray):
                 refs.append((f"gradient at {node.name}", weakref.ref(g)))
 
-    def node_init(self, fn):
-        orig_node(self, fn)
+    def node_init(self, *args):
+        orig_node(self, *args)
         refs.append(("node", weakref.ref(self)))
 
     Tensor.__init__, Context.__init__ = init, node_init
-    engine._observers.append(observe)
+    extend.on_backward.append(observe)
     gc.disable()
     try:
         yield refs
     finally:
         gc.enable()
         Tensor.__init__, Context.__init__ = orig, orig_node
-        engine._observers.remove(observe)
+        extend.on_backward.remove(observe)
 
 
 def alive(refs, keep=()):

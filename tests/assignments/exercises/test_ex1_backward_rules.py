@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad import backend
 from minigrad.autograd.engine import _sum_to
+from minigrad.autograd.grad_mode import state
 
 RNG = np.random.default_rng(0)
 
@@ -18,9 +18,11 @@ def run_rule(out, g):
     """The backward rule of the op that produced ``out``, called on the raw array ``g``: what
     the engine does at this node in an ordinary (first-order) backward pass."""
     ctx = out.grad_fn
-    ctx.graph_mode = False
-    ctx.xp = backend.raw_namespace(out.data)
-    res = ctx.fn.backward(ctx, g)
+    prev, state.enabled = state.enabled, False  # an ordinary backward: arrays in, recording off
+    try:  # (set by hand: no_grad itself is exercise 2.3, still a stub in assignment 1's copy)
+        res = ctx.rule(ctx, g)
+    finally:
+        state.enabled = prev
     return res if isinstance(res, tuple) else (res,)
 
 

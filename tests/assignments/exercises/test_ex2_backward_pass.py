@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.autograd.engine import _accumulate_into, _topo_order
+from minigrad.autograd.accumulate import _accumulate_into
+from minigrad.autograd.engine import _topo_order
 from minigrad.autograd.function import Context
 
 

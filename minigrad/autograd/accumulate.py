@@ -1,0 +1,69 @@
+"""Where a backward pass delivers leaf gradients: into ``.grad`` (``backward()``) or into a
+dictionary that ``grad()`` returns."""
+from __future__ import annotations
+
+from .. import backend
+from ..tensor import Tensor
+
+
+def _accumulate_into(t: Tensor, g, create_graph: bool) -> None:
+    """Add ``g`` into ``t.grad``. The stored array is always a new one owned by ``t`` (never the
+    incoming gradient itself, which may be shared with other tensors or be a broadcast view)."""
+    # BEGIN SOLUTION ex2_2
+    if create_graph:  # a differentiable copy: same value, own C-contiguous array
+        t._grad = g.clone() if t._grad is None else t._grad + g
+        return
+    gdt = backend.dtype_of(g)
+    if gdt != backend.dtype_of(t.data):
+        raise TypeError(f"gradient dtype {gdt} does not match tensor dtype {t.dtype}")
+    acc = t._grad
+    if acc is None:
+        t._grad = Tensor(backend.copy(g))
+    elif acc._rg or not _add_in_place(acc.data, g):  # a graph (create_graph) or read-only
+        t._grad = Tensor(backend.as_array(acc.data + g))
+    # END SOLUTION
+
+
+def _add_in_place(acc, g) -> bool:
+    """``acc += g`` in the gradient's own array (references to ``.grad`` see the sum, as in
+    PyTorch); False when the array cannot be written (e.g. a user-assigned broadcast view)."""
+    try:
+        acc += g
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+class Accumulate:
+    """``backward()``: add each leaf's total gradient into its ``.grad`` (only the tensors in
+    ``only``, when ``backward(inputs=...)`` names them)."""
+
+    accumulates = True
+
+    def __init__(self, create_graph: bool, only=None):
+        self.create_graph = create_graph
+        self.only = None if only is None else {id(t) for t in only}
+
+    def __call__(self, leaf, g):
+        if self.only is None or id(leaf) in self.only:
+            _accumulate_into(leaf, g, self.create_graph)
+
+    def store(self, t, g):  # a non-leaf named in backward(inputs=...)
+        _accumulate_into(t, g, self.create_graph)
+
+
+class Capture:
+    """``grad()``: keep the total gradient of each target, writing no ``.grad``."""
+
+    accumulates = False
+
+    def __init__(self, targets):
+        self.leaf_ids = {id(t) for t in targets if t.grad_fn is None}
+        self.got: dict = {}
+
+    def __call__(self, leaf, g):
+        if id(leaf) in self.leaf_ids:
+            self.got[id(leaf)] = g
+
+    def store(self, t, g):
+        self.got[id(t)] = g
