@@ -250,8 +250,15 @@ class CAGrad(Weighting):
     ``w* = argmin_{w in simplex} g_w . g_0 + c |g_0| |g_w|`` (``g_w = J^T w``), and
     ``d = g_0 + c |g_0| / |g_w*| g_w*``, i.e. ``w = 1/m + c |g_0| / |g_w*| w*``. ``c = 0`` is
     plain averaged GD; large ``c`` approaches MGDA. With ``w*`` interior every task progresses
-    equally: all ``g_i . d`` are equal. At a Pareto-stationary point (0 in the convex hull of
-    the gradients) with ``c >= 1`` the best worst-case progress is 0 and ``d = 0``, like MGDA.
+    equally: all ``g_i . d`` are equal.
+
+    At a Pareto-stationary point (0 in the convex hull of the gradients: an exactly opposite
+    pair, a zero gradient) no direction improves every task, the dual optimum can have
+    ``g_w* = 0`` and the formula above is undefined. If the ball meets the cone
+    ``{d : J d >= 0}``, the best worst-case progress is 0 and ``d`` is the projection of ``g_0``
+    on that cone (no task gets worse; the optimal ``d`` nearest ``g_0``); for two exactly
+    opposite gradients that is ``d = 0``, like MGDA. Example: ``J = [[1,0,0], [-1,0,0],
+    [0.3,1,0]]``, ``c = 0.5`` gives ``d = (0, 1/3, 0)``.
 
     Rescale convention: ``rescale=0`` (default) returns ``d`` as in the paper's update rule and
     torchjd. The official code (and LibMTL) defaults to ``rescale=1``, ``d / (1 + c^2)``;
@@ -268,14 +275,7 @@ class CAGrad(Weighting):
         self.c, self.rescale = float(c), rescale
 
     def _solve(self, G):
-        m = len(G)
-        w_star, q, k, res = _qp.cagrad_inner(G, self.c)
-        self.kkt_residual = res
-        if w_star is None:  # Pareto-stationary and c >= 1: the best worst-case progress is 0
-            return xp.zeros(m)
-        w = xp.full(m, 1.0 / m)
-        if k > 0 and q > 0:
-            w = w + (k / q) * w_star
+        w, self.kkt_residual = _qp.cagrad_weights(G, self.c)
         return w / (1.0, 1.0 + self.c ** 2, 1.0 + self.c)[self.rescale]
 
     def __repr__(self):
