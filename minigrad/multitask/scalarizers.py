@@ -3,7 +3,10 @@
 A scalarizer is called on the losses (a dict or a list) and returns one scalar Tensor.
 ``.parameters()`` lists its own learnable tensors (hand them to your optimizer together with
 the model's), ``.update(losses)`` is called after each optimizer step by the methods that keep
-state, and ``.weights`` shows the current weight of each loss as plain floats.
+state, and ``.weights`` shows the current weight of each loss as plain floats (a property,
+the scalarizer's state; a gradient weighting's weights for a Jacobian are
+``Weighting.weights_for(J)``). Learnable parameters are created in ``dtype`` (float32 by
+default) on ``device``: give a float64 model ``dtype=minigrad.float64``.
 
 Costs one backward pass per step, like a single loss: the graph sums the gradients
 ``sum_i w_i grad L_i`` for you (the weights are constants within a step).
@@ -48,10 +51,16 @@ class Scalarizer:
 
     @staticmethod
     def _stack(items, own: Tensor | None, fn: str) -> Tensor:
-        if own is not None and own.device != items[0][1].device:
+        name, loss = items[0]
+        if own is not None and own.device != loss.device:
             raise ValueError(
-                f"{fn}: its parameters are on {own.device} but loss {items[0][0]!r} is on "
-                f"{items[0][1].device}; create it with device={items[0][1].device!r}")
+                f"{fn}: its parameters are on {own.device} but loss {name!r} is on "
+                f"{loss.device}; create it with device={loss.device!r}")
+        if own is not None and own.dtype != loss.dtype:
+            raise TypeError(
+                f"{fn}: its parameters are {own.dtype} but loss {name!r} is {loss.dtype}; "
+                f"create it with dtype=minigrad.{loss.dtype} (or compute the losses in "
+                f"{own.dtype})")
         return stack([loss.reshape(()) for _, loss in items])
 
 
