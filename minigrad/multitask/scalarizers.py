@@ -186,3 +186,36 @@ class UncertaintyWeighting(Scalarizer):
     @property
     def weights(self) -> list[float]:
         return [0.5 * math.exp(-v) for v in self.log_vars.detach().tolist()]
+
+
+class IMTLL(Scalarizer):
+    """IMTL-L, the loss half of IMTL (Liu, Li, Kuang, Xue, Chen, Yang, Liao, Zhang, *Towards
+    Impartial Multi-task Learning*, ICLR 2021), as LibMTL's ``IMTL`` loss scale:
+
+        ``L = sum_i exp(s_i) L_i - s_i``,   ``s_i`` learned with the model (start 0).
+
+    ``dL/ds_i = exp(s_i) L_i - 1``: for fixed ``L_i`` the minimiser is ``s_i* = -log L_i``,
+    where every scaled loss ``exp(s_i) L_i`` equals 1 (the losses are made impartial). Compare
+    :class:`UncertaintyWeighting` (``0.5 exp(-s) L + 0.5 s``, optimum ``exp(-s) L = 1`` too, at
+    half the weight). ``weights``: ``exp(s_i)``.
+    """
+
+    def __init__(self, num_tasks: int, init: float = 0.0, dtype=float32, device=None):
+        if int(num_tasks) < 1:
+            raise ValueError(f"IMTLL: num_tasks must be >= 1, got {num_tasks}")
+        self.num_tasks = int(num_tasks)
+        self.log_scales = full((self.num_tasks,), float(init), dtype=dtype, device=device,
+                               requires_grad=True)
+
+    def __call__(self, losses) -> Tensor:
+        items = self._losses(losses, "IMTLL")
+        L = self._stack(items, self.log_scales, "IMTLL")
+        s = self.log_scales
+        return (s.exp() * L - s).sum()
+
+    def parameters(self) -> list[Tensor]:
+        return [self.log_scales]
+
+    @property
+    def weights(self) -> list[float]:
+        return [math.exp(v) for v in self.log_scales.detach().tolist()]
