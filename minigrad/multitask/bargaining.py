@@ -27,21 +27,25 @@ def power_balance(G, alpha: float, iters: int = 100):
         h = xp.log(w).sum() if alpha == 1.0 else (w ** (1 - p)).sum() / (1 - p)
         return 0.5 * w @ G @ w - h
 
+    def residual(w):  # |w^(1/alpha) (G w) - 1|: relative, scale-free
+        return float(xp.abs((G @ w) * w ** p - 1.0).max())
+
     w = xp.ones(m) / xp.sqrt(max(float(xp.ones(m) @ G @ xp.ones(m)), 1e-300) / m)
-    res = float("inf")
+    res = residual(w)
     for _ in range(iters):
-        grad = G @ w - w ** (-p)
-        res = float(xp.abs(grad * w ** p).max())  # |w^(1/alpha) (G w) - 1|, relative
         if res <= 1e-12:
             break
-        H = G + xp.diag(p * w ** (-p - 1))
-        step = xp.linalg.solve(H, -grad)
+        grad = G @ w - w ** (-p)
+        step = xp.linalg.solve(G + xp.diag(p * w ** (-p - 1)), -grad)
         t = 1.0
-        while xp.any(w + t * step <= 0) or f(w + t * step) > f(w) + 1e-4 * t * (grad @ step):
-            t *= 0.5
-            if t < 1e-20:
+        while t > 1e-20:  # damped: stay positive; decrease f, or (near the end, where f's
+            new = w + t * step  # rounding hides progress) the residual
+            if xp.all(new > 0) and (f(new) <= f(w) + 1e-4 * t * (grad @ step)
+                                    or residual(new) < res):
                 break
+            t *= 0.5
         w = w + t * step
+        res = residual(w)
     return w, res
 
 

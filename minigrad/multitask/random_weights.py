@@ -41,7 +41,8 @@ class Random(_Draws, Weighting):
         self.kkt_residual = 0.0
         return self._draw(len(G))
 
-    _zero_weights = _solve
+    def _zero_weights(self, m):
+        return self._draw(m)
 
 
 class RLW(_Draws, Scalarizer):
