@@ -29,7 +29,8 @@ Weightings (the task Jacobian ``J`` -> one direction ``d = J^T w``; ``w`` from `
 
 Choosing alpha
     :func:`alpha_sweep`, :func:`pareto_front`, :func:`cv_alpha` (k-fold, scored on one
-    alpha-independent metric).
+    alpha-independent metric); :func:`run_grid` runs their grids on processes (joblib) or a
+    Dask cluster (``n_jobs=``, ``client=``) with results bit-identical to the serial loop.
 
 Training two objectives by turns
     :func:`admm` (block steps plus a dual variable; converges to the joint minimiser for convex
@@ -66,6 +67,7 @@ from .gradients import (
     unflatten,
 )
 from .gradnorm import GradNorm
+from .parallel import run_grid
 from .projections import ConFIG, DualProj, GradVac
 from .random_weights import RLW, Random
 from .robust import Aggregator, ExcessMTL, GradDrop, Krum, TrimmedMean
@@ -80,5 +82,6 @@ __all__ = [
     "CAGrad", "IMTLG", "AlignedMTL", "UPGrad", "aggregate", "aggregate_rep", "Aggregation",
     "DWA", "FAMO", "GradNorm", "cv_alpha", "CVResult", "admm", "ADMMResult", "alternate",
     "gradient_prox", "mgda_ub", "DualProj", "ConFIG", "GradVac", "NashMTL", "FairGrad",
-    "Krum", "TrimmedMean", "GradDrop", "ExcessMTL", "Aggregator", "Random", "RLW", "IMTLL",
+    "run_grid", "Krum", "TrimmedMean", "GradDrop", "ExcessMTL", "Aggregator", "Random", "RLW",
+    "IMTLL",
 ]
