@@ -60,7 +60,9 @@ def methods(forward, shared, head, opt):
     famo = mt.FAMO(2)
     gn_generic = mt.GradNorm(shared[-2:], num_tasks=2, device=shared[0].device)
     gn_analytic = mt.GradNorm(shared[-2:], num_tasks=2, analytic=True, device=shared[0].device)
-    for s in (uw, gn_generic, gn_analytic):
+    imtll = mt.IMTLL(2, device=shared[0].device)
+    rlw = mt.RLW(2, seed=0)
+    for s in (uw, imtll, gn_generic, gn_analytic):
         opt.add_param_group({"params": s.parameters()})
 
     def scalarized(fn, after=None):
@@ -113,6 +115,17 @@ def methods(forward, shared, head, opt):
         "AlignedMTL": (weighted(mt.AlignedMTL()), "m backward"),
         "UPGrad": (weighted(mt.UPGrad()), "m backward"),
         "MGDA-UB (aggregate_rep)": (rep_step, "m head passes + 1 trunk pass"),
+        "IMTLL": (scalarized(imtll), "1 backward"),
+        "RLW": (scalarized(rlw), "1 backward"),
+        "DualProj": (weighted(mt.DualProj()), "m backward"),
+        "ConFIG": (weighted(mt.ConFIG()), "m backward"),
+        "GradVac": (weighted(mt.GradVac(seed=0)), "m backward"),
+        "NashMTL": (weighted(mt.NashMTL()), "m backward"),
+        "FairGrad": (weighted(mt.FairGrad(2.0)), "m backward"),
+        "TrimmedMean": (weighted(mt.TrimmedMean(0)), "m backward"),
+        "GradDrop": (weighted(mt.GradDrop()), "m backward"),
+        "ExcessMTL": (weighted(mt.ExcessMTL(2)), "m backward"),
+        "Random": (weighted(mt.Random(seed=0)), "m backward"),
     }
 
 

@@ -14,19 +14,23 @@ Seeing gradients
 
 Scalarizers (losses -> one loss, then one ``backward``)
     :class:`FixedWeights`, :class:`LearnedAlpha` (the cautionary one: it collapses),
-    :class:`UncertaintyWeighting`, :class:`DWA`, :class:`FAMO`, :class:`GradNorm`.
+    :class:`UncertaintyWeighting`, :class:`IMTLL`, :class:`RLW`, :class:`DWA`, :class:`FAMO`,
+    :class:`GradNorm`.
 
 Weightings (the task Jacobian ``J`` -> one direction ``d = J^T w``; ``w`` from ``G = J J^T``)
     :class:`MGDA`, :class:`PCGrad`, :class:`CAGrad`, :class:`IMTLG`, :class:`AlignedMTL`,
-    :class:`UPGrad`; :func:`aggregate` writes the result into ``.grad`` (heads get their own
-    loss's gradient); :func:`aggregate_rep` is the representation variant (:func:`mgda_ub`
-    is it with MGDA). The
-    ``m x m`` problems are solved on the host in float64 (``minigrad.backend.host_xp``) to a
-    KKT residual of ``1e-10``; ``J`` stays on its device and only ``G`` travels.
+    :class:`UPGrad`, :class:`DualProj`, :class:`ConFIG`, :class:`GradVac`, :class:`NashMTL`,
+    :class:`FairGrad`, :class:`Krum`, :class:`Random`; coordinate-wise aggregators
+    (:class:`TrimmedMean`, :class:`GradDrop`, :class:`ExcessMTL`); :func:`aggregate` writes
+    the result into ``.grad`` (heads get their own loss's gradient); :func:`aggregate_rep` is
+    the representation variant (:func:`mgda_ub` is it with MGDA). The ``m x m`` problems
+    are solved on the host in float64 (``minigrad.backend.host_xp``) to a KKT residual of
+    ``1e-10``; ``J`` stays on its device and only ``G`` travels.
 
 Choosing alpha
     :func:`alpha_sweep`, :func:`pareto_front`, :func:`cv_alpha` (k-fold, scored on one
-    alpha-independent metric).
+    alpha-independent metric); :func:`run_grid` runs their grids on processes (joblib) or a
+    Dask cluster (``n_jobs=``, ``client=``) with results bit-identical to the serial loop.
 
 Training two objectives by turns
     :func:`admm` (block steps plus a dual variable; converges to the joint minimiser for convex
@@ -50,6 +54,7 @@ Costs (``m`` losses)
 """
 from .admm import ADMMResult, admm, alternate, gradient_prox
 from .aggregate import Aggregation, aggregate, aggregate_rep, mgda_ub
+from .bargaining import FairGrad, NashMTL
 from .dynamic import DWA, FAMO
 from .gradients import (
     GradNorms,
@@ -62,7 +67,11 @@ from .gradients import (
     unflatten,
 )
 from .gradnorm import GradNorm
-from .scalarizers import FixedWeights, LearnedAlpha, Scalarizer, UncertaintyWeighting
+from .parallel import run_grid
+from .projections import ConFIG, DualProj, GradVac
+from .random_weights import RLW, Random
+from .robust import Aggregator, ExcessMTL, GradDrop, Krum, TrimmedMean
+from .scalarizers import IMTLL, FixedWeights, LearnedAlpha, Scalarizer, UncertaintyWeighting
 from .sweep import CVResult, SweepPoint, SweepResult, alpha_sweep, cv_alpha, pareto_front
 from .weightings import IMTLG, MGDA, AlignedMTL, CAGrad, PCGrad, UPGrad, Weighting
 
@@ -72,5 +81,7 @@ __all__ = [
     "alpha_sweep", "pareto_front", "SweepPoint", "SweepResult", "Weighting", "MGDA", "PCGrad",
     "CAGrad", "IMTLG", "AlignedMTL", "UPGrad", "aggregate", "aggregate_rep", "Aggregation",
     "DWA", "FAMO", "GradNorm", "cv_alpha", "CVResult", "admm", "ADMMResult", "alternate",
-    "gradient_prox", "mgda_ub",
+    "gradient_prox", "mgda_ub", "DualProj", "ConFIG", "GradVac", "NashMTL", "FairGrad",
+    "run_grid", "Krum", "TrimmedMean", "GradDrop", "ExcessMTL", "Aggregator", "Random", "RLW",
+    "IMTLL",
 ]

@@ -100,3 +100,40 @@ def check_devices(losses, params, fn: str) -> None:
 
 def param_label(name: str, p: Tensor) -> str:
     return f"{name!r} (shape {p.shape})"
+
+
+def loss_values(losses, fn: str, num_tasks: int | None = None) -> list[float]:
+    """Plain floats from losses given as values: a dict or a list of numbers or one-element
+    Tensors, with or without grad (e.g. computed under ``no_grad()``). For the ``update``
+    methods, which need only the numbers."""
+    if isinstance(losses, Tensor):
+        if losses.ndim != 1:
+            raise ValueError(f"{fn}: expected one value per loss (a dict, a list or a 1-D "
+                             f"Tensor), got a Tensor of shape {losses.shape}")
+        items = [(f"losses[{i}]", v) for i, v in enumerate(losses.detach().tolist())]
+    elif isinstance(losses, dict):
+        items = [(str(k), v) for k, v in losses.items()]
+    else:
+        try:
+            items = [(f"losses[{i}]", v) for i, v in enumerate(losses)]
+        except TypeError:
+            raise TypeError(f"{fn}: expected the losses as a dict or a list of numbers or "
+                            f"scalar Tensors, got {type(losses).__name__}") from None
+    if num_tasks is not None and len(items) != num_tasks:
+        raise ValueError(f"{fn}: built for {num_tasks} losses but got {len(items)}")
+    out = []
+    for name, v in items:
+        if isinstance(v, Tensor):
+            if v.numel() != 1:
+                raise ValueError(f"{fn}: loss {name!r} has shape {v.shape}; each loss must be "
+                                 "a scalar (reduce it first, e.g. loss.mean())")
+            v = v.detach().item()
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            raise TypeError(f"{fn}: loss {name!r} is a {type(v).__name__}, not a number or a "
+                            "scalar Tensor") from None
+        if not math.isfinite(v):
+            raise ValueError(f"{fn}: loss {name!r} is {v}; the losses must be finite")
+        out.append(v)
+    return out

@@ -12,7 +12,8 @@ which the tests hold to ``1e-10``.
   it until a bound blocks, and free the bound whose multiplier is most negative. Least squares
   on the KKT system keeps it exact when ``G`` is singular (fewer parameters than tasks, or
   parallel gradients). Finite for the tiny ``m`` of multi-task learning.
-* :func:`cagrad_inner` - CAGrad's ``min_{w in simplex} b^T w + k sqrt(w^T G w)``.
+* :func:`cagrad_weights` - CAGrad: the cone projection at Pareto-stationary points, else
+  :func:`cagrad_inner`, the dual ``min_{w in simplex} b^T w + k sqrt(w^T G w)``.
 """
 from __future__ import annotations
 
@@ -183,6 +184,38 @@ def _support_root(G, b, k, w, lo, hi):
     return None
 
 
+def cagrad_weights(G, c: float):
+    """CAGrad's weights ``w`` (``d = J^T w``) and the KKT residual of the solve.
+
+    ``d`` maximises the worst-case progress ``min_i g_i . d`` over the ball
+    ``|d - g_0| <= k``, ``k = c |g_0|``; of all such maximisers it is the one nearest ``g_0``
+    (the maximiser is unique except at Pareto-stationary points).
+
+    * At a Pareto-stationary point (0 in the convex hull of the gradients, so no direction
+      improves every task) the best worst-case progress is at most 0. It *is* 0 when the ball
+      meets the cone ``{d : J d >= 0}``; then ``d`` is the projection of ``g_0`` on that cone,
+      ``d = g_0 + J^T lam`` with ``lam = argmin_{lam >= 0} 1/2 lam^T G lam + b^T lam``
+      (``b = G 1/m = J g_0``): no task gets worse, and the dual's ``g_w = 0`` makes the usual
+      formula undefined.
+    * Otherwise :func:`cagrad_inner` solves the dual and ``w = 1/m + (k / |g_w*|) w*``.
+    """
+    m = len(G)
+    w0 = xp.full(m, 1.0 / m)
+    b = G.mean(axis=1)
+    k = c * math.sqrt(max(float(b.mean()), 0.0))
+    if k == 0.0:
+        return w0, 0.0
+    zeros = xp.zeros(m)
+    w_mgda, _ = active_set_qp(G, zeros, zeros, True)
+    if float(w_mgda @ G @ w_mgda) <= 1e-14:  # 0 is (numerically) in the hull
+        lam, _ = active_set_qp(G, b, zeros, False)
+        dist = math.sqrt(max(float(lam @ G @ lam), 0.0))
+        if dist <= k * (1.0 + 1e-9):
+            return w0 + lam, qp_residual(G, b, zeros, lam, False)
+    w_star, q, k, res = cagrad_inner(G, c)
+    return (w0 + (k / q) * w_star if q > 0 else w0), res
+
+
 def cagrad_inner(G, c: float):
     """CAGrad's dual: ``w* = argmin_{w in simplex} b^T w + k |g_w|`` with ``b = G 1/m``,
     ``k = c |g_0|`` and ``|g_w| = sqrt(w^T G w)``. Returns ``(w*, |g_w*|, k, residual)``.
@@ -190,8 +223,8 @@ def cagrad_inner(G, c: float):
     Since ``sqrt(q) = min_t q / (2t) + t / 2``, ``w*`` is the minimiser of the *quadratic*
     ``1/2 w^T G w + s b^T w`` at the ``s = t/k`` where ``t = |g_w(s)|``; ``t - |g_w(t/k)|`` is
     nondecreasing, so bisection on ``t`` finds it and an exact solve on the final support
-    polishes it. Returns ``w* = None`` when the answer is ``d = 0`` (0 in the convex hull of
-    the gradients and ``c >= 1``).
+    polishes it. Meant for the case :func:`cagrad_weights` leaves to it, where the optimal
+    ``g_w*`` is not 0.
     """
     m = len(G)
     b = G.mean(axis=1)
@@ -200,10 +233,6 @@ def cagrad_inner(G, c: float):
     w, free = active_set_qp(G, zeros, zeros, True)
     if k == 0.0:
         return w, 0.0, k, 0.0
-    if c >= 1.0 and w @ G @ w <= 1e-14:
-        # 0 is in the hull of the gradients (Pareto-stationary) and c >= 1: F >= 0 = F(w_0),
-        # the optimum has g_w = 0 and the best worst-case progress is 0, reached by d = 0.
-        return None, 0.0, k, 0.0
     lo, hi = 0.0, math.sqrt(float(xp.max(xp.diag(G)))) * (1 + 1e-12)
     best = None
     for _ in range(200):

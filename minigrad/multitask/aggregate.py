@@ -9,7 +9,8 @@
   direction ``d_z`` from the weighting, then **one** pass through the trunk,
   ``grad(z, shared_params, grad_outputs=d_z)``.
 
-Both accumulate like ``backward`` (``.grad += ...``): call ``optimizer.zero_grad()`` first.
+Both accumulate like ``backward`` (``.grad += ...`` in place: a reference to ``.grad`` held
+before stays valid): call ``optimizer.zero_grad()`` first.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from ..autograd import grad
 from ..creation import tensor
 from ..tensor import Tensor
 from ._inputs import check_devices, named_losses, named_params
+from .gradients import accumulate_grad as _accumulate
 from .gradients import jacobian_from_grads, per_loss_grads, unflatten, unreached_params
 from .weightings import MGDA, Weighting
 
@@ -32,14 +34,9 @@ class Aggregation:
     jacobian: Tensor
 
 
-def _accumulate(p: Tensor, g: Tensor) -> None:
-    g = g.detach()
-    p.grad = g if p.grad is None else p.grad + g
-
-
 def _combine(J, weighting, names):
     if isinstance(weighting, Weighting):
-        w = weighting.weights(J)
+        w = weighting.weights_for(J)
         d = tensor(w.numpy(), dtype=J.dtype, device=J.device) @ J
         return d, dict(zip(names, w.tolist()))
     if not callable(weighting):

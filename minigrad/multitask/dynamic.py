@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import math
 
-from ..autograd import grad
+from ..autograd import grad, no_grad
 from ..backend import float64
 from ..backend import host_xp as xp
 from ..creation import tensor
 from ..ops import softmax
+from ..optim import Adam
+from ._inputs import loss_values
 from .scalarizers import Scalarizer
 
 
@@ -50,10 +52,11 @@ class DWA(Scalarizer):
         return total
 
     def update(self, losses=None) -> None:
-        """Add this step's losses to the running epoch mean."""
+        """Add this step's losses to the running epoch mean. Only their values are used: plain
+        floats or Tensors with or without grad (e.g. computed under ``no_grad()``)."""
         if losses is None:
             return
-        vals = _values(self._losses(losses, "DWA.update"))
+        vals = loss_values(losses, "DWA.update", self.num_tasks)
         self._sum = [a + b for a, b in zip(self._sum, vals)]
         self._count += 1
 
@@ -87,21 +90,35 @@ class FAMO(Scalarizer):
     raises the weight of the tasks that improved least.
 
     ``xi`` has its own update rule, so ``parameters()`` is empty (do not give it to the model's
-    optimizer). Defaults follow the official code (``lr = 0.025``, ``weight_decay = 1e-3``,
-    ``b = 0``, ``eps = 1e-8``; torch Adam with L2 weight decay), as LibMTL does.
+    optimizer); its step is a :class:`minigrad.optim.Adam` step (coupled L2 weight decay, as
+    torch Adam's ``weight_decay``) on ``xi`` with the softmax VJP as gradient.
+
+    Defaults follow the official code (Liu et al., github.com/Cranial-XIX/FAMO: ``lr = 0.025``,
+    ``weight_decay = 0.01``, ``b = 0``, ``eps = 1e-8``; torch Adam). LibMTL's ``FAMO`` uses the
+    same rule with ``weight_decay = 1e-3``: pass ``weight_decay=1e-3`` to match it.
     """
 
-    def __init__(self, num_tasks: int, lr: float = 0.025, weight_decay: float = 1e-3,
+    def __init__(self, num_tasks: int, lr: float = 0.025, weight_decay: float = 0.01,
                  min_losses=None, eps: float = 1e-8):
         if int(num_tasks) < 1:
             raise ValueError(f"FAMO: num_tasks must be >= 1, got {num_tasks}")
         self.num_tasks = m = int(num_tasks)
         self.lr, self.weight_decay, self.eps = float(lr), float(weight_decay), float(eps)
         self.min_losses = [0.0] * m if min_losses is None else [float(b) for b in min_losses]
-        self.xi = xp.zeros(m)
-        self._adam_m, self._adam_v, self._t = xp.zeros(m), xp.zeros(m), 0
+        self._logits = tensor(xp.zeros(m), dtype=float64, requires_grad=True)
+        self._adam = Adam([self._logits], lr=self.lr, weight_decay=self.weight_decay)
         self._prev = None
         self._last_weights = None
+
+    @property
+    def xi(self):
+        """The logits (a float64 host array; assigning one keeps the Adam state)."""
+        return xp.array(self._logits.detach().numpy(), dtype=xp.float64)
+
+    @xi.setter
+    def xi(self, value):
+        with no_grad():
+            self._logits.copy_(tensor(xp.asarray(value, dtype=xp.float64), dtype=float64))
 
     def _z(self):
         e = xp.exp(self.xi - self.xi.max())
@@ -126,24 +143,20 @@ class FAMO(Scalarizer):
         return total
 
     def update(self, losses=None) -> None:
-        """One Adam step on the logits from the losses of the same batch after the step."""
+        """One Adam step on the logits from the losses of the same batch after the step (only
+        their values: floats, or Tensors computed under ``no_grad()``)."""
         if self._prev is None:
             raise RuntimeError("FAMO.update: call famo(losses) (and take the optimizer step) "
                                "before update(new_losses)")
-        vals = _values(self._losses(losses, "FAMO.update"))
+        vals = loss_values(losses, "FAMO.update", self.num_tasks)
         delta = [math.log(p - b + self.eps) - math.log(v - b + self.eps)
                  for p, v, b in zip(self._prev, vals, self.min_losses)]
         # the softmax's vector-Jacobian product, done with the engine on a small CPU tensor
-        xi = tensor(self.xi, dtype=float64, requires_grad=True)
-        (g,) = grad(softmax(xi, dim=0), xi, grad_outputs=tensor(delta, dtype=float64))
-        g = g.numpy() + self.weight_decay * self.xi
-        b1, b2, eps = 0.9, 0.999, 1e-8
-        self._t += 1
-        self._adam_m = b1 * self._adam_m + (1 - b1) * g
-        self._adam_v = b2 * self._adam_v + (1 - b2) * g * g
-        m_hat = self._adam_m / (1 - b1 ** self._t)
-        v_hat = self._adam_v / (1 - b2 ** self._t)
-        self.xi = self.xi - self.lr * m_hat / (xp.sqrt(v_hat) + eps)
+        (g,) = grad(softmax(self._logits, dim=0), self._logits,
+                    grad_outputs=tensor(delta, dtype=float64))
+        self._logits.grad = g.detach()
+        self._adam.step()
+        self._logits.grad = None
         self._prev = None
 
     @property

@@ -18,12 +18,30 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..autograd import grad
+from ..autograd import grad, no_grad
 from ..backend import float64, host_xp
 from ..creation import tensor, zeros_like
 from ..ops import cat
 from ..tensor import Tensor
 from ._inputs import check_devices, named_losses, named_params
+
+
+def accumulate_grad(p: Tensor, g: Tensor) -> None:
+    """``p.grad += g`` as ``backward()`` does it: into the existing ``.grad`` in place, so a
+    reference to ``p.grad`` taken before sees the sum; a new tensor (a copy of ``g``) when
+    ``p.grad`` is None, or when it is part of a graph (``create_graph``) or read-only."""
+    g = g.detach()
+    if p.grad is None:
+        p.grad = g.clone()
+        return
+    if not p.grad.requires_grad:
+        try:
+            with no_grad():
+                p.grad.add_(g)
+            return
+        except (ValueError, TypeError, RuntimeError):
+            pass  # a read-only or broadcast .grad array: fall back to a new tensor
+    p.grad = p.grad + g
 
 
 def per_loss_grads(losses, params, retain_graph: bool = True) -> list[list]:

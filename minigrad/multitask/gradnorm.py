@@ -18,7 +18,7 @@ from ..creation import full, tensor
 from ..ops import stack
 from ..tensor import Tensor
 from ._inputs import check_devices, named_params
-from .gradients import flatten
+from .gradients import accumulate_grad, flatten
 from .scalarizers import Scalarizer
 
 
@@ -40,6 +40,10 @@ class GradNorm(Scalarizer):
     all shared parameters (LibMTL#64) - pass what you want as ``shared_params``. ``L_i(0)`` is
     the first call's losses (LibMTL: the first epoch's mean). The paper's L1 ``L_grad`` is
     used; some ports use L2. ``alpha`` sets how strongly slow tasks are pushed (0: equal norms).
+    LibMTL's ``GradNorm`` also parametrises the weights as ``w = m softmax(xi)`` (so they sum
+    to ``m`` without a renormalisation step) and trains ``xi``; here ``w`` is learned directly
+    and renormalised by ``update()``, as in the paper. The weights live in ``dtype`` (float32
+    by default; pass ``dtype=minigrad.float64`` for a float64 model with ``analytic=False``).
     """
 
     def __init__(self, shared_params, alpha: float = 1.5, num_tasks: int = 2,
@@ -88,6 +92,7 @@ class GradNorm(Scalarizer):
             self.last_grad_loss = sum(abs(Gi - ti) for Gi, ti in zip(G, target))
             gw = tensor(gw, dtype=self.w.dtype, device=self.w.device)
         else:
+            _check_dtype(self.w, items, "GradNorm")
             G = []
             for i, (_, loss) in enumerate(items):  # grad of a grad: create_graph=True
                 gs = grad(self.w[i] * loss, W, retain_graph=True, create_graph=True,
@@ -102,7 +107,7 @@ class GradNorm(Scalarizer):
             self.last_grad_loss = float(L_grad.detach().item())
             (gw,) = grad(L_grad, self.w, retain_graph=True)
             gw = gw.detach()
-        self.w.grad = gw if self.w.grad is None else self.w.grad + gw
+        accumulate_grad(self.w, gw)
         total = None
         for wi, (_, loss) in zip(wv, items):  # w is a constant for the model's loss
             term = loss.reshape(()) * wi
@@ -116,6 +121,14 @@ class GradNorm(Scalarizer):
             raise RuntimeError(f"GradNorm: the weights sum to {total}; lower the learning "
                                "rate of gn.parameters()")
         self.w.data = (self.w.detach() * (self.num_tasks / total)).data
+
+
+def _check_dtype(own: Tensor, items, fn: str) -> None:
+    name, loss = items[0]
+    if own.dtype != loss.dtype:
+        raise TypeError(f"{fn}: its weights are {own.dtype} but loss {name!r} is {loss.dtype}; "
+                        f"create it with dtype=minigrad.{loss.dtype} (or compute the losses in "
+                        f"{own.dtype})")
 
 
 def _sign(x: float) -> float:

@@ -3,7 +3,10 @@
 A scalarizer is called on the losses (a dict or a list) and returns one scalar Tensor.
 ``.parameters()`` lists its own learnable tensors (hand them to your optimizer together with
 the model's), ``.update(losses)`` is called after each optimizer step by the methods that keep
-state, and ``.weights`` shows the current weight of each loss as plain floats.
+state, and ``.weights`` shows the current weight of each loss as plain floats (a property,
+the scalarizer's state; a gradient weighting's weights for a Jacobian are
+``Weighting.weights_for(J)``). Learnable parameters are created in ``dtype`` (float32 by
+default) on ``device``: give a float64 model ``dtype=minigrad.float64``.
 
 Costs one backward pass per step, like a single loss: the graph sums the gradients
 ``sum_i w_i grad L_i`` for you (the weights are constants within a step).
@@ -48,10 +51,16 @@ class Scalarizer:
 
     @staticmethod
     def _stack(items, own: Tensor | None, fn: str) -> Tensor:
-        if own is not None and own.device != items[0][1].device:
+        name, loss = items[0]
+        if own is not None and own.device != loss.device:
             raise ValueError(
-                f"{fn}: its parameters are on {own.device} but loss {items[0][0]!r} is on "
-                f"{items[0][1].device}; create it with device={items[0][1].device!r}")
+                f"{fn}: its parameters are on {own.device} but loss {name!r} is on "
+                f"{loss.device}; create it with device={loss.device!r}")
+        if own is not None and own.dtype != loss.dtype:
+            raise TypeError(
+                f"{fn}: its parameters are {own.dtype} but loss {name!r} is {loss.dtype}; "
+                f"create it with dtype=minigrad.{loss.dtype} (or compute the losses in "
+                f"{own.dtype})")
         return stack([loss.reshape(()) for _, loss in items])
 
 
@@ -177,3 +186,36 @@ class UncertaintyWeighting(Scalarizer):
     @property
     def weights(self) -> list[float]:
         return [0.5 * math.exp(-v) for v in self.log_vars.detach().tolist()]
+
+
+class IMTLL(Scalarizer):
+    """IMTL-L, the loss half of IMTL (Liu, Li, Kuang, Xue, Chen, Yang, Liao, Zhang, *Towards
+    Impartial Multi-task Learning*, ICLR 2021), as LibMTL's ``IMTL`` loss scale:
+
+        ``L = sum_i exp(s_i) L_i - s_i``,   ``s_i`` learned with the model (start 0).
+
+    ``dL/ds_i = exp(s_i) L_i - 1``: for fixed ``L_i`` the minimiser is ``s_i* = -log L_i``,
+    where every scaled loss ``exp(s_i) L_i`` equals 1 (the losses are made impartial). Compare
+    :class:`UncertaintyWeighting` (``0.5 exp(-s) L + 0.5 s``, optimum ``exp(-s) L = 1`` too, at
+    half the weight). ``weights``: ``exp(s_i)``.
+    """
+
+    def __init__(self, num_tasks: int, init: float = 0.0, dtype=float32, device=None):
+        if int(num_tasks) < 1:
+            raise ValueError(f"IMTLL: num_tasks must be >= 1, got {num_tasks}")
+        self.num_tasks = int(num_tasks)
+        self.log_scales = full((self.num_tasks,), float(init), dtype=dtype, device=device,
+                               requires_grad=True)
+
+    def __call__(self, losses) -> Tensor:
+        items = self._losses(losses, "IMTLL")
+        L = self._stack(items, self.log_scales, "IMTLL")
+        s = self.log_scales
+        return (s.exp() * L - s).sum()
+
+    def parameters(self) -> list[Tensor]:
+        return [self.log_scales]
+
+    @property
+    def weights(self) -> list[float]:
+        return [math.exp(v) for v in self.log_scales.detach().tolist()]

@@ -13,54 +13,10 @@ front is non-convex, no weighted sum reaches it.
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass, field
 
 from ..backend import host_xp
-from ..creation import manual_seed
-
-
-class _Counter:
-    """The fallback progress display when tqdm is not installed: ``desc: 3/11 alpha=0.3``."""
-
-    def __init__(self, total, desc):
-        self.total, self.desc, self.n, self.post = total, desc, 0, ""
-
-    def update(self, k=1):
-        self.n += k
-        sys.stderr.write(f"\r{self.desc}: {self.n}/{self.total} {self.post}")
-        sys.stderr.flush()
-
-    def set_postfix_str(self, s, refresh=True):
-        self.post = s
-
-    def close(self):
-        sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
-class _Silent:
-    def update(self, k=1):
-        pass
-
-    def set_postfix_str(self, s, refresh=True):
-        pass
-
-    def close(self):
-        pass
-
-
-def progress_bar(total: int, desc: str, progress: bool = True):
-    """tqdm when it is installed (imported here, lazily), else a plain counter; nothing at all
-    when ``progress=False`` or when stderr is not a terminal (logs, CI, pytest)."""
-    isatty = getattr(sys.stderr, "isatty", None)
-    if not progress or not (isatty and isatty()):
-        return _Silent()
-    try:
-        from tqdm import tqdm  # noqa: PLC0415 - optional, so imported only when needed
-    except ImportError:
-        return _Counter(total, desc)
-    return tqdm(total=total, desc=desc, file=sys.stderr)
+from .parallel import progress_bar, run_grid  # noqa: F401 - progress_bar re-exported
 
 
 @dataclass
@@ -104,44 +60,45 @@ def _as_float(v, what):
                         f"{type(v).__name__}") from exc
 
 
-def alpha_sweep(train_fn, alphas, seed: int = 0, progress: bool = True) -> SweepResult:
+def _sweep_point(train_fn, a):
+    """Run one alpha and turn what ``train_fn`` reports into a :class:`SweepPoint`."""
+    res = train_fn(a)
+    if isinstance(res, dict):
+        missing = {"loss1", "loss2", "metric"} - set(res)
+        if missing:
+            raise KeyError(f"alpha_sweep: train_fn(alpha={a}) returned a dict without "
+                           f"{sorted(missing)}")
+        extra = {k: v for k, v in res.items() if k not in ("loss1", "loss2", "metric")}
+        l1, l2, met = res["loss1"], res["loss2"], res["metric"]
+    else:
+        try:
+            l1, l2, met = res
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"alpha_sweep: train_fn(alpha={a}) must return (loss1, "
+                            f"loss2, metric) or a dict, got {res!r}") from exc
+        extra = {}
+    return SweepPoint(a, _as_float(l1, "loss1"), _as_float(l2, "loss2"),
+                      _as_float(met, "metric"), extra)
+
+
+def alpha_sweep(train_fn, alphas, seed: int = 0, progress: bool = True,
+                n_jobs: int | None = None, client=None, backend: str | None = None
+                ) -> SweepResult:
     """Call ``train_fn(alpha)`` for each alpha and collect what it reports.
 
     ``train_fn`` trains a fresh model with loss ``alpha * L1 + (1 - alpha) * L2`` and returns
     ``(loss1, loss2, metric)`` or a dict with keys ``loss1``, ``loss2``, ``metric`` (other keys
     are kept in ``extra``); report the *unweighted* losses. ``minigrad.manual_seed(seed)`` runs
     before each call, so every alpha starts from the same initial weights and data order.
+    ``n_jobs``/``client``/``backend`` run the alphas in parallel processes or on a Dask
+    cluster, with the same results (:func:`minigrad.multitask.run_grid`).
     """
     alphas = [float(a) for a in alphas]
     if not alphas:
         raise ValueError("alpha_sweep: got no alphas")
-    out = SweepResult()
-    bar = progress_bar(len(alphas), "alpha_sweep", progress)
-    try:
-        for a in alphas:
-            manual_seed(seed)
-            res = train_fn(a)
-            if isinstance(res, dict):
-                missing = {"loss1", "loss2", "metric"} - set(res)
-                if missing:
-                    raise KeyError(f"alpha_sweep: train_fn(alpha={a}) returned a dict without "
-                                   f"{sorted(missing)}")
-                extra = {k: v for k, v in res.items() if k not in ("loss1", "loss2", "metric")}
-                l1, l2, met = res["loss1"], res["loss2"], res["metric"]
-            else:
-                try:
-                    l1, l2, met = res
-                except (TypeError, ValueError) as exc:
-                    raise TypeError(f"alpha_sweep: train_fn(alpha={a}) must return (loss1, "
-                                    f"loss2, metric) or a dict, got {res!r}") from exc
-                extra = {}
-            out.append(SweepPoint(a, _as_float(l1, "loss1"), _as_float(l2, "loss2"),
-                                  _as_float(met, "metric"), extra))
-            bar.set_postfix_str(f"alpha={a:g}")
-            bar.update(1)
-    finally:
-        bar.close()
-    return out
+    pts = run_grid(_sweep_point, [(train_fn, a) for a in alphas], seed, n_jobs, client, backend,
+                progress, "alpha_sweep", [f"alpha={a:g}" for a in alphas])
+    return SweepResult(pts)
 
 
 def pareto_front(points) -> list[int]:
@@ -193,8 +150,18 @@ def kfold_indices(n: int, k: int, seed: int = 0):
              host_xp.sort(folds[i])) for i in range(k)]
 
 
+def _cv_point(fit, score, a, f, tr, va):
+    """Fit on the training rows of one fold and score on its validation rows."""
+    s = score(fit(a, tr), va)
+    s = float(s.item()) if hasattr(s, "item") else float(s)
+    if math.isnan(s):
+        raise ValueError(f"cv_alpha: score is NaN for alpha={a} on fold {f}")
+    return s
+
+
 def cv_alpha(fit, score, alphas, n: int, k: int = 5, seed: int = 0, maximize: bool = True,
-             progress: bool = True) -> CVResult:
+             progress: bool = True, n_jobs: int | None = None, client=None,
+             backend: str | None = None) -> CVResult:
     """k-fold cross-validation of a loss weight.
 
     ``fit(alpha, train_idx)`` trains a model on the rows ``train_idx`` with loss
@@ -203,29 +170,21 @@ def cv_alpha(fit, score, alphas, n: int, k: int = 5, seed: int = 0, maximize: bo
     compared on the same scale. The same folds serve every alpha, and
     ``minigrad.manual_seed(seed + fold)`` runs before each fit, so within a fold only alpha
     changes. ``maximize=False`` for scores where lower is better.
+
+    The ``len(alphas) * k`` fits are independent: ``n_jobs=4`` runs them in 4 processes,
+    ``client=`` on a Dask cluster (:func:`minigrad.multitask.run_grid`); each fit seeds itself,
+    so the scores are bit-identical to the serial run. ``fit`` and ``score`` then run in the
+    workers (the model never travels back, only the score).
     """
     alphas = [float(a) for a in alphas]
     if not alphas:
         raise ValueError("cv_alpha: got no alphas")
     folds = kfold_indices(int(n), int(k), seed)
-    table = []
-    bar = progress_bar(len(alphas) * len(folds), "cv_alpha", progress)
-    try:
-        for a in alphas:
-            row = []
-            for f, (tr, va) in enumerate(folds):
-                manual_seed(seed + f)
-                model = fit(a, tr)
-                s = score(model, va)
-                s = float(s.item()) if hasattr(s, "item") else float(s)
-                if math.isnan(s):
-                    raise ValueError(f"cv_alpha: score is NaN for alpha={a} on fold {f}")
-                row.append(s)
-                bar.set_postfix_str(f"alpha={a:g} fold={f}")
-                bar.update(1)
-            table.append(row)
-    finally:
-        bar.close()
+    grid = [(a, f) for a in alphas for f in range(len(folds))]
+    flat = run_grid(_cv_point, [(fit, score, a, f, *folds[f]) for a, f in grid],
+                 [seed + f for _, f in grid], n_jobs, client, backend, progress, "cv_alpha",
+                 [f"alpha={a:g} fold={f}" for a, f in grid])
+    table = [flat[i * len(folds):(i + 1) * len(folds)] for i in range(len(alphas))]
     means = [sum(r) / len(r) for r in table]
     stds = [math.sqrt(sum((x - m) ** 2 for x in r) / len(r)) for r, m in zip(table, means)]
     best = max(range(len(alphas)), key=lambda i: means[i] if maximize else -means[i])

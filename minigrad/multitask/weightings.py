@@ -7,12 +7,13 @@ float64, and ``d = w @ J`` is formed back on the device (``J`` never leaves it).
     >>> import minigrad
     >>> from minigrad.multitask import MGDA
     >>> J = minigrad.tensor([[-4.0, 1.0, 1.0], [6.0, 1.0, 1.0]])
-    >>> MGDA().weights(J)    # w = argmin |J^T w| over the simplex
+    >>> MGDA().weights_for(J)    # w = argmin |J^T w| over the simplex
     tensor([0.6, 0.4], dtype=float64)
     >>> MGDA()(J)            # d = J^T w, the min-norm point of the rows' convex hull
     tensor([0., 1., 1.])
 
-``weighting(J)`` returns ``d``; ``weighting.weights(J)`` returns ``w`` (float64, CPU);
+``weighting(J)`` returns ``d``; ``weighting.weights_for(J)`` returns ``w`` (float64, CPU; a
+scalarizer's ``.weights`` is its current state, a property, hence the different name);
 ``weighting.from_gramian(G)`` is the pure host function; ``weighting.kkt_residual`` is the
 residual of the last solve (on ``G`` scaled to unit mean diagonal). Cost: computing ``J`` is
 the expensive part (``m`` backward passes); the host solve is microseconds to milliseconds.
@@ -52,7 +53,7 @@ class Weighting:
                           f"residual of {self.kkt_residual:.1e}", RuntimeWarning, stacklevel=3)
         return w
 
-    def weights(self, J: Tensor) -> Tensor:
+    def weights_for(self, J: Tensor) -> Tensor:
         """The task weights ``w`` for ``J`` (``m x n``), as a float64 CPU Tensor."""
         if not isinstance(J, Tensor) or J.ndim != 2:
             raise ValueError(f"{type(self).__name__}: expected the task Jacobian as a 2-D "
@@ -62,7 +63,7 @@ class Weighting:
 
     def __call__(self, J: Tensor) -> Tensor:
         """The combined direction ``d = J^T w`` (shape ``(n,)``, on ``J``'s device)."""
-        w = self.weights(J)
+        w = self.weights_for(J)
         return tensor(w.numpy(), dtype=J.dtype, device=J.device) @ J.detach()
 
     def _zero_weights(self, m):
@@ -89,8 +90,12 @@ class MGDA(Weighting):
     ``w = argmin_{w >= 0, sum w = 1} |J^T w|^2``, ``d = J^T w``. ``d`` is a common descent
     direction (``g_i . d >= |d|^2`` for every task) and ``d = 0`` exactly at a Pareto-stationary
     point. Two tasks: ``w_1 = clip((G22 - G12) / |g1 - g2|^2, 0, 1)``, exact; more tasks: an
-    exact active-set solve (Sener & Koltun use Frank-Wolfe, torchjd a QP with ``1e-4 I`` added
-    to ``G / trace G``, so its weights differ in the 4th decimal).
+    exact active-set solve, KKT residual ``<= 1e-10``. References differ in the solver, not
+    the problem: Sener & Koltun's code and torchjd 0.18's ``MGDA`` run Frank-Wolfe to a
+    tolerance, so on ``m >= 3`` (or nearly parallel) gradients their *weights* can differ from
+    the exact ones by up to 0.8 (measured on main f9cd0e3 over 198 float64 Jacobians; the min
+    norm itself agrees closely, the minimiser is flat there); on torchjd's 2-task reference
+    matrix the direction agrees to its tabled ``1e-4``.
 
     Conventions differ: the official code first normalises each gradient (``'l2'``, ``'loss'``,
     ``'loss+'`` or ``'none'``; LibMTL's ``mgda_gn``); here gradients are used as they are
@@ -166,8 +171,10 @@ class UPGrad(Weighting):
     solved exactly by the active-set method. For two conflicting tasks whose projections stay
     in the cone, ``UPGrad = PCGrad / 2``.
 
-    torchjd (the authors' library) scales ``G`` by its trace and adds ``1e-4 I`` before the QP,
-    so its values differ from the exact ones in the 4th decimal.
+    torchjd (the authors' library; 0.18 measured) scales ``G`` by its trace and adds
+    ``1e-4 I`` before the QP: on similarly scaled rows its direction differs from the exact one
+    in the 4th decimal; when the rows' norms differ by orders of magnitude the ``1e-4 I`` term
+    is no longer small next to the short rows and the difference grows with the ratio.
     """
 
     def _solve(self, G):
@@ -217,7 +224,8 @@ class AlignedMTL(Weighting):
     for Multi-Task Learning*, CVPR 2023).
 
     Eigendecompose ``G = V L V^T``, keeping the eigenvalues above
-    ``max(m eps, 1e-12) lambda_max`` (``eps`` of J's dtype; torchjd uses ``m eps_float32``),
+    ``max(m eps, 1e-12) lambda_max`` (``eps`` of J's dtype; torchjd 0.18 uses ``m eps`` of
+    float64, the same for a float64 ``J``),
     and set ``B = sqrt(lambda_min) V L^(-1/2) V^T``: the aligned gradients ``B J`` are
     orthogonal with equal norms ``sqrt(lambda_min)`` (condition number 1). ``w = B pref`` and
     ``d = J^T w``. A closed form, so ``kkt_residual`` is 0.
@@ -250,8 +258,15 @@ class CAGrad(Weighting):
     ``w* = argmin_{w in simplex} g_w . g_0 + c |g_0| |g_w|`` (``g_w = J^T w``), and
     ``d = g_0 + c |g_0| / |g_w*| g_w*``, i.e. ``w = 1/m + c |g_0| / |g_w*| w*``. ``c = 0`` is
     plain averaged GD; large ``c`` approaches MGDA. With ``w*`` interior every task progresses
-    equally: all ``g_i . d`` are equal. At a Pareto-stationary point (0 in the convex hull of
-    the gradients) with ``c >= 1`` the best worst-case progress is 0 and ``d = 0``, like MGDA.
+    equally: all ``g_i . d`` are equal.
+
+    At a Pareto-stationary point (0 in the convex hull of the gradients: an exactly opposite
+    pair, a zero gradient) no direction improves every task, the dual optimum can have
+    ``g_w* = 0`` and the formula above is undefined. If the ball meets the cone
+    ``{d : J d >= 0}``, the best worst-case progress is 0 and ``d`` is the projection of ``g_0``
+    on that cone (no task gets worse; the optimal ``d`` nearest ``g_0``); for two exactly
+    opposite gradients that is ``d = 0``, like MGDA. Example: ``J = [[1,0,0], [-1,0,0],
+    [0.3,1,0]]``, ``c = 0.5`` gives ``d = (0, 1/3, 0)``.
 
     Rescale convention: ``rescale=0`` (default) returns ``d`` as in the paper's update rule and
     torchjd. The official code (and LibMTL) defaults to ``rescale=1``, ``d / (1 + c^2)``;
@@ -268,14 +283,7 @@ class CAGrad(Weighting):
         self.c, self.rescale = float(c), rescale
 
     def _solve(self, G):
-        m = len(G)
-        w_star, q, k, res = _qp.cagrad_inner(G, self.c)
-        self.kkt_residual = res
-        if w_star is None:  # Pareto-stationary and c >= 1: the best worst-case progress is 0
-            return xp.zeros(m)
-        w = xp.full(m, 1.0 / m)
-        if k > 0 and q > 0:
-            w = w + (k / q) * w_star
+        w, self.kkt_residual = _qp.cagrad_weights(G, self.c)
         return w / (1.0, 1.0 + self.c ** 2, 1.0 + self.c)[self.rescale]
 
     def __repr__(self):

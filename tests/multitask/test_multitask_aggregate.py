@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
 def test_aggregate_writes_direction_into_shared_and_own_gradients_into_heads():
     (W, A, B), losses = two_heads()
     J = mt.jacobian(losses(), [W])
-    w = mt.MGDA().weights(J).numpy()
+    w = mt.MGDA().weights_for(J).numpy()
     ga = mg.grad(losses()["a"], [W, A])
     gb = mg.grad(losses()["b"], [W, B])
     res = mt.aggregate(losses(), [W], [A, B], mt.MGDA())

@@ -51,7 +51,7 @@ WEIGHTINGS = {"MGDA": mt.MGDA, "PCGrad": mt.PCGrad, "UPGrad": mt.UPGrad, "IMTLG"
 @pytest.mark.parametrize("name", list(WEIGHTINGS))
 def test_reference_matrix_exact_and_close_to_torchjd(name):
     W = WEIGHTINGS[name]()
-    w = W.weights(_J(J_REF)).numpy()
+    w = W.weights_for(_J(J_REF)).numpy()
     exact = np.array(_exact_reference_weights()[name])
     np.testing.assert_allclose(w, exact, atol=1e-12, rtol=0)
     d = W(_J(J_REF)).numpy()
@@ -83,13 +83,13 @@ def test_pcgrad_by_hand_on_two_conflicting_2d_gradients():
 
 def test_pcgrad_task_order_is_seeded():
     J = _J([[1.0, 0.0, 0.0], [-0.8, 1.0, 0.0], [-0.5, -0.9, 1.0]])
-    runs = [mt.PCGrad(seed=s).weights(J).numpy() for s in range(12)]
+    runs = [mt.PCGrad(seed=s).weights_for(J).numpy() for s in range(12)]
     assert len({tuple(np.round(r, 12)) for r in runs}) > 1  # the order matters here
-    np.testing.assert_array_equal(mt.PCGrad(seed=5).weights(J).numpy(), runs[5])
+    np.testing.assert_array_equal(mt.PCGrad(seed=5).weights_for(J).numpy(), runs[5])
     mg.manual_seed(1)
-    a = mt.PCGrad().weights(J).numpy()
+    a = mt.PCGrad().weights_for(J).numpy()
     mg.manual_seed(1)
-    np.testing.assert_array_equal(mt.PCGrad().weights(J).numpy(), a)
+    np.testing.assert_array_equal(mt.PCGrad().weights_for(J).numpy(), a)
 
 
 def test_mgda_two_task_closed_form_and_common_descent():
@@ -99,7 +99,7 @@ def test_mgda_two_task_closed_form_and_common_descent():
         g1, g2 = J
         gamma = np.clip((g2 @ g2 - g1 @ g2) / ((g1 - g2) @ (g1 - g2)), 0, 1)
         W = mt.MGDA()
-        np.testing.assert_allclose(W.weights(_J(J)).numpy(), [gamma, 1 - gamma], atol=1e-14)
+        np.testing.assert_allclose(W.weights_for(_J(J)).numpy(), [gamma, 1 - gamma], atol=1e-14)
         d = W(_J(J)).numpy()
         assert np.all(J @ d >= d @ d - 1e-12)  # every task decreases at least |d|^2
 
@@ -128,7 +128,7 @@ def test_mgda_many_tasks_matches_brute_force(m, n):
         if trial == 4:
             J[1] = J[0]  # duplicated task: singular G
         W = mt.MGDA()
-        w = W.weights(_J(J)).numpy()
+        w = W.weights_for(_J(J)).numpy()
         assert w.min() >= 0 and abs(w.sum() - 1) < 1e-14
         G = J @ J.T
         np.testing.assert_allclose(w @ G @ w, _brute_simplex(G), atol=1e-11 * np.trace(G))
@@ -166,14 +166,14 @@ def test_upgrad_lands_in_the_dual_cone_and_matches_brute_force(m, n):
 def test_imtlg_equal_projections_and_two_task_bisector():
     rng = np.random.default_rng(1)
     J = rng.standard_normal((3, 6))
-    w = mt.IMTLG().weights(_J(J)).numpy()
+    w = mt.IMTLG().weights_for(_J(J)).numpy()
     d = w @ J
     proj = J @ d / np.linalg.norm(J, axis=1)
     np.testing.assert_allclose(proj, proj[0], rtol=1e-12)
     assert abs(w.sum() - 1) < 1e-14
     J2 = rng.standard_normal((2, 4))
     n1, n2 = np.linalg.norm(J2, axis=1)
-    np.testing.assert_allclose(mt.IMTLG().weights(_J(J2)).numpy(), [n2, n1] / (n1 + n2))
+    np.testing.assert_allclose(mt.IMTLG().weights_for(_J(J2)).numpy(), [n2, n1] / (n1 + n2))
 
 
 def test_aligned_mtl_makes_the_gradients_orthogonal_with_equal_norms():
@@ -235,7 +235,7 @@ def test_cagrad_interior_solution_gives_equal_progress():
     for _ in range(10):
         J = rng.standard_normal((3, 8)) + 0.5 * rng.standard_normal(8)
         W = mt.CAGrad(c=0.8)
-        w = W.weights(_J(J)).numpy()
+        w = W.weights_for(_J(J)).numpy()
         d = w @ J
         assert W.kkt_residual <= 1e-10
         w_star = w - 1 / 3  # the simplex part (times k / |g_w|)
