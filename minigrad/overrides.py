@@ -153,7 +153,7 @@ def register_op(function, function_cls) -> None:
 for _cls, _fns in [
     (ops.Add, [ops.add]), (ops.Sub, [ops.sub, ops.subtract]),
     (ops.Mul, [ops.mul, ops.multiply]), (ops.Div, [ops.div, ops.divide, ops.true_divide]),
-    (ops.Pow, [ops.pow]), (ops.Neg, [ops.neg, ops.negative]), (ops.Maximum, [ops.maximum]),
+    (ops.Pow, [ops.pow]), (ops.Reciprocal, [ops.reciprocal]), (ops.Neg, [ops.neg, ops.negative]), (ops.Maximum, [ops.maximum]),
     (ops.Minimum, [ops.minimum]), (ops.Exp, [ops.exp]), (ops.Log, [ops.log]),
     (ops.Sqrt, [ops.sqrt]), (ops.Square, [ops.square]), (ops.Abs, [ops.abs]),
     (ops.Sin, [ops.sin]), (ops.Cos, [ops.cos]), (ops.Tanh, [ops.tanh]),

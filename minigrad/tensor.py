@@ -39,17 +39,18 @@ class Tensor:
     escape hatch: the values change with no version bump and no check.
     """
 
-    __slots__ = ("data", "_grad", "_rg", "grad_fn", "_out_index", "_hooks", "_vc", "name",
-                 "__weakref__")
+    # What a new tensor has until it is set (most tensors keep these): no grad, no node.
+    _grad = _hooks = name = grad_fn = None
+    _rg = False
+    _out_index = 0
     # NumPy must not treat a Tensor as an object array: ndarray + Tensor defers to Tensor (raises)
     __array_ufunc__ = None
     __array_priority__ = 1000
 
     def __init__(self, data, requires_grad=False, grad_fn=None, out_index=0):
-        self.data = data
-        self._rg, self.grad_fn, self._out_index = requires_grad, grad_fn, out_index
-        self._grad = self._hooks = self.name = None
-        self._vc = [0]  # version counter, shared with views and detach() results
+        self.data, self._vc = data, [0]  # a version counter, shared with views and detach()
+        if requires_grad or grad_fn is not None:
+            self._rg, self.grad_fn, self._out_index = requires_grad, grad_fn, out_index
 
     @property
     def _version(self) -> int:

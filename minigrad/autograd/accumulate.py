@@ -12,15 +12,13 @@ def _accumulate_into(t: Tensor, g, create_graph: bool) -> None:
     # BEGIN SOLUTION ex2_2
     if create_graph:  # a differentiable copy: same value, own C-contiguous array
         t._grad = g.clone() if t._grad is None else t._grad + g
-        return
-    gdt = backend.dtype_of(g)
-    if gdt != backend.dtype_of(t.data):
-        raise TypeError(f"gradient dtype {gdt} does not match tensor dtype {t.dtype}")
-    acc = t._grad
-    if acc is None:
+    elif backend.dtype_of(g) != backend.dtype_of(t.data):
+        raise TypeError(f"gradient dtype {backend.dtype_of(g)} does not match tensor dtype "
+                        f"{t.dtype}")
+    elif t._grad is None:
         t._grad = Tensor(backend.copy(g))
-    elif acc._rg or not _add_in_place(acc.data, g):  # a graph (create_graph) or read-only
-        t._grad = Tensor(backend.as_array(acc.data + g))
+    elif t._grad._rg or not _add_in_place(t._grad.data, g):  # a graph, or read-only
+        t._grad = Tensor(backend.as_array(t._grad.data + g))
     # END SOLUTION
 
 
@@ -35,21 +33,32 @@ def _add_in_place(acc, g) -> bool:
 
 
 class Accumulate:
-    """``backward()``: add each leaf's total gradient into its ``.grad`` (only the tensors in
-    ``only``, when ``backward(inputs=...)`` names them)."""
+    """``backward()``: add each leaf's total gradient into its ``.grad``."""
 
     accumulates = True
 
-    def __init__(self, create_graph: bool, only=None):
+    def __init__(self, create_graph: bool):
         self.create_graph = create_graph
-        self.only = None if only is None else {id(t) for t in only}
 
     def __call__(self, leaf, g):
-        if self.only is None or id(leaf) in self.only:
-            _accumulate_into(leaf, g, self.create_graph)
+        _accumulate_into(leaf, g, self.create_graph)
 
     def store(self, t, g):  # a non-leaf named in backward(inputs=...)
         _accumulate_into(t, g, self.create_graph)
+
+
+class AccumulateOnly(Accumulate):
+    """``backward(inputs=...)``: as :class:`Accumulate`, into the named tensors only."""
+
+    def __init__(self, create_graph: bool, only):
+        self.create_graph, self.only = create_graph, {id(t) for t in only}
+
+    def __call__(self, leaf, g):
+        if id(leaf) in self.only:
+            _accumulate_into(leaf, g, self.create_graph)
+
+
+SINKS = {False: Accumulate(False), True: Accumulate(True)}  # backward()'s, made once
 
 
 class Capture:

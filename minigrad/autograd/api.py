@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from .. import backend
 from ..tensor import Tensor
-from .accumulate import Accumulate, Capture
-from .engine import run_backward
+from .accumulate import SINKS, AccumulateOnly, Capture
+from .engine import _topo_order, prune, run_backward
 from .hooks import CaptureHook
 
 
 def _as_list(x) -> list:
-    if x is None:
-        return []
-    if isinstance(x, Tensor):
-        return [x]
-    return list(x)
+    return [x] if isinstance(x, Tensor) else [] if x is None else list(x)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
@@ -28,11 +24,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     grads = _root_grads(roots, grad_tensors, create_graph)
     retain = create_graph if retain_graph is None else retain_graph
     if inputs is None:
-        run_backward(roots, grads, Accumulate(create_graph), retain, create_graph)
-        return
+        return run_backward(roots, grads, SINKS[create_graph], retain, create_graph)
     ins = _check_inputs("backward", _as_list(inputs))
-    sink = Accumulate(create_graph, only=ins)
-    _run_with_targets(roots, grads, sink, ins, retain, create_graph)
+    _run_with_targets(roots, grads, AccumulateOnly(create_graph, ins), ins, retain, create_graph)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -68,7 +62,8 @@ def _run_with_targets(roots, grads, sink, targets, retain, create_graph):
             hooks.append(CaptureHook(t, sink))
             handles.append(hooks)
     try:
-        run_backward(roots, grads, sink, retain, create_graph, targets=targets)
+        order = _topo_order([r.grad_fn for r in roots if r.grad_fn is not None])
+        run_backward(roots, grads, sink, retain, create_graph, stop=prune(order, targets))
     finally:
         for hooks in handles:
             for i, h in enumerate(hooks):
@@ -92,33 +87,37 @@ def _check_inputs(who, ins):
 
 def _root_grads(roots, grads, create_graph):
     """One starting gradient per root: ones for a scalar root, else the given one (checked)."""
-    out = []
-    grads = _as_list(grads) if grads is not None else [None] * len(roots)
+    grads = [None] * len(roots) if grads is None else _as_list(grads)
     if len(grads) != len(roots):
         raise ValueError(f"got {len(roots)} outputs but {len(grads)} gradients")
-    for r, g in zip(roots, grads):
-        if not isinstance(r, Tensor):
-            raise TypeError(f"backward/grad outputs must be Tensors, got {type(r).__name__}")
-        if not r._rg:
-            raise RuntimeError(
-                f"the tensor of shape {r.shape} does not require grad and has no grad_fn: it was "
-                "not computed from any tensor with requires_grad=True (or it was computed under "
-                "no_grad), so there is nothing to differentiate")
-        if g is None:
-            if r.numel() != 1:
-                raise RuntimeError(
-                    f"grad can be created implicitly only for scalar outputs, but the output has "
-                    f"shape {r.shape}; pass gradient= (a tensor of shape {r.shape}), or reduce "
-                    "the output first, e.g. loss.sum()")
-            g = backend.namespace(r.data).ones_like(r.data)
-        else:
-            _check_root_grad(r, g)
-            g = g if create_graph else g.data
-        out.append(Tensor(g) if create_graph and not isinstance(g, Tensor) else g)
-    return out
+    return [_root_grad(r, g, create_graph) for r, g in zip(roots, grads)]
+
+
+def _root_grad(r, g, create_graph):
+    if not isinstance(r, Tensor) or not r._rg:
+        raise _root_error(r)
+    if g is None and r.data.size == 1:
+        g = backend.namespace(r.data).ones_like(r.data)
+        return Tensor(g) if create_graph else g
+    _check_root_grad(r, g)
+    return g if create_graph else g.data
+
+
+def _root_error(r):
+    if not isinstance(r, Tensor):
+        return TypeError(f"backward/grad outputs must be Tensors, got {type(r).__name__}")
+    return RuntimeError(
+        f"the tensor of shape {r.shape} does not require grad and has no grad_fn: it was "
+        "not computed from any tensor with requires_grad=True (or it was computed under "
+        "no_grad), so there is nothing to differentiate")
 
 
 def _check_root_grad(r, g):
+    if g is None:
+        raise RuntimeError(
+            f"grad can be created implicitly only for scalar outputs, but the output has "
+            f"shape {r.shape}; pass gradient= (a tensor of shape {r.shape}), or reduce "
+            "the output first, e.g. loss.sum()")
     if not isinstance(g, Tensor):
         raise TypeError("gradient must be a Tensor (wrap arrays with minigrad.tensor)")
     if g.shape != r.shape:

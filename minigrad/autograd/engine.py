@@ -3,9 +3,10 @@
 1. Collect the nodes reachable from the roots and sort them by creation (a node is always
    created after the nodes of its inputs, so creation order is a topological order).
 2. Walk them newest first. A node's output gradients are complete when it is reached (every
-   node that used its outputs is newer, so it already ran): hooks see the *total* gradient. The node's rule turns
-   them into one gradient per input; a gradient the op broadcast is summed back to the input's
-   shape, then added to the slot of the input's node (fan-out adds up) or of the leaf.
+   node that used its outputs is newer, so it already ran): hooks see the *total* gradient.
+   The node's rule turns them into one gradient per input; a gradient the op broadcast is
+   summed back to the input's shape, then added to what waits at the input's node (fan-out
+   adds up) or at the leaf.
 3. Leaves get their total gradient (after their hooks) added into ``.grad``; ``grad()`` returns
    it instead. Saved values are freed unless ``retain_graph``.
 
@@ -15,61 +16,46 @@ is itself a graph. Read :func:`run_backward` first; the functions below it are i
 """
 from __future__ import annotations
 
+import operator
+
 from .. import backend
 from ..tensor import Tensor
 from . import extend
-from .grad_mode import set_grad_enabled
+from .grad_mode import state
 from .hooks import run_hooks
 
 
-def run_backward(roots, grads, sink, retain_graph=False, create_graph=False, targets=None):
+def run_backward(roots, grads, sink, retain_graph=False, create_graph=False, stop=()):
     """Propagate ``grads`` (one per root) back through the graph and hand every leaf's total
-    gradient to ``sink(leaf, grad)``. With ``targets`` (``grad()``), only the nodes on a path to
-    a target run."""
-    pending = {}  # node -> [gradient of each output, summed so far]
-    leaves = {}  # id(leaf) -> [leaf, gradient summed so far]
+    gradient to ``sink(leaf, grad)``. Nodes in ``stop`` are reached but not run (``grad()``
+    prunes the graph to its targets)."""
+    pending = {}  # where a gradient goes (a node, (node, output index), a leaf) -> the sum so far
     for r, g in zip(roots, grads):
-        add_to(pending, leaves, edge(r), g)
-    order = _topo_order(list(pending))
-    stop = prune(order, targets) if targets else ()
-    with set_grad_enabled(create_graph):
-        for node in reversed(order):  # newest first: consumers before producers
-            gout = pending.pop(node, None)
-            if gout is None:  # no gradient reached it
-                continue
-            if node.hooks:
-                run_output_hooks(node, gout, sink)
-            if node in stop:
+        e = r if r.grad_fn is None else r.grad_fn if not r._out_index else (r.grad_fn, r._out_index)
+        pending[e] = g if e not in pending else pending[e] + g
+    prev, state.enabled = state.enabled, create_graph  # rules record only for create_graph
+    try:
+        for node in reversed(_topo_order([r.grad_fn for r in roots if r.grad_fn is not None])):
+            gout = [pending.pop(node, None)] if len(node.out_meta) == 1 else take(pending, node)
+            if gout[0] is None and (len(gout) == 1 or all(g is None for g in gout)):
+                continue  # no gradient reached it
+            if (node.hooks or stop) and before_rule(node, gout, sink, stop):
                 continue
             gin = node.rule(node, *gout)
-            if type(gin) is not tuple:
-                gin = (gin,)
-            if len(gin) != len(node.parents):
-                raise count_error(node, gin)
-            if extend.on_backward:
-                for f in extend.on_backward:
-                    f(node, gout, gin)
+            gin = gin if type(gin) is tuple else (gin,)
+            if len(gin) != len(node.parents) or extend.on_backward:
+                after_rule(node, gout, gin)
             for i, g in enumerate(gin):
-                parent = node.parents[i]
-                if parent is None or g is None:
-                    continue
-                if g.shape != node.in_shapes[i]:
-                    g = unbroadcast(node, i, g)
-                add_to(pending, leaves, parent, g)
+                e = node.parents[i]
+                if e is not None and g is not None:
+                    g = g if g.shape == node.in_shapes[i] else unbroadcast(node, i, g)
+                    pending[e] = g if e not in pending else pending[e] + g  # fan-out adds up
             if not retain_graph:
                 node.release()
-        for leaf, g in leaves.values():
-            if leaf._hooks:
-                g = run_hooks(leaf._hooks, g, sink)
-            sink(leaf, g)
-
-
-def edge(t):
-    """Where the gradient of ``t`` goes: its node (with the output index if not 0), or ``t``
-    itself for a leaf."""
-    if t.grad_fn is None:
-        return t
-    return t.grad_fn if t._out_index == 0 else (t.grad_fn, t._out_index)
+        for leaf, g in pending.items():  # only leaves are left
+            sink(leaf, run_hooks(leaf._hooks, g, sink) if leaf._hooks else g)
+    finally:
+        state.enabled = prev
 
 
 def _topo_order(roots) -> list:
@@ -90,26 +76,27 @@ def _topo_order(roots) -> list:
     # END SOLUTION
 
 
-def _seq(node):
-    return node.seq
+_seq = operator.attrgetter("seq")
 
 
-def add_to(pending, leaves, where, g):
-    """Add ``g`` to the gradient waiting at ``where``: a leaf, a node, or (node, output index)."""
-    if type(where) is Tensor:
-        slot = leaves.get(id(where))
-        if slot is None:
-            leaves[id(where)] = [where, g]
-        else:
-            slot[1] = slot[1] + g
-        return
-    index = 0
-    if type(where) is tuple:
-        where, index = where
-    slot = pending.get(where)
-    if slot is None:
-        pending[where] = slot = [None] * len(where.out_meta)
-    slot[index] = g if slot[index] is None else slot[index] + g
+def take(pending, node) -> list:
+    """The gradients waiting for each output of a node with several outputs."""
+    return [pending.pop(node if k == 0 else (node, k), None) for k in range(len(node.out_meta))]
+
+
+def before_rule(node, gout, sink, stop) -> bool:
+    """Run the hooks on the node's outputs; True if the node is not to run (pruned by grad())."""
+    if node.hooks:
+        run_output_hooks(node, gout, sink)
+    return node in stop
+
+
+def after_rule(node, gout, gin) -> None:
+    """Check the rule's answer has one entry per input; tell the ``on_backward`` observers."""
+    if len(gin) != len(node.parents):
+        raise count_error(node, gin)
+    for f in extend.on_backward:
+        f(node, gout, gin)
 
 
 def prune(order, targets) -> set:
@@ -142,28 +129,21 @@ class _TensorFns:
 
 
 def unbroadcast(node, i, g):
-    """Input ``i``'s gradient ``g``, of a shape the input was broadcast to, summed back to the
-    input's own shape; any shape the input does not broadcast to is a bug in the op's rule."""
+    """Input ``i``'s gradient, of a shape the input was broadcast to, summed back to the input's
+    shape; any shape the input does not broadcast to is a bug in the op's rule."""
     shape = node.in_shapes[i]
-    lead = len(g.shape) - len(shape)
-    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, tuple(g.shape)[lead:])):
+    if g.ndim < len(shape) or any(s not in (1, n) for s, n in zip(shape[::-1], g.shape[::-1])):
         raise shape_error(node, i, g, shape)
-    xp = _TensorFns if isinstance(g, Tensor) else backend.raw_namespace(g)
-    return _sum_to(xp, g, shape)
+    return _sum_to(_TensorFns if isinstance(g, Tensor) else backend.namespace(g), g, shape)
 
 
 def _sum_to(xp, g, shape):
     """Sum a gradient of a broadcast shape back to ``shape`` (NumPy's broadcasting, undone)."""
     # BEGIN SOLUTION ex1_5
-    gshape = tuple(g.shape)
-    lead = len(gshape) - len(shape)
+    lead = len(g.shape) - len(shape)
     axes = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
-    if axes:
-        g = xp.sum(g, axis=axes, keepdims=True)
-    if tuple(g.shape) != tuple(shape):
-        g = xp.reshape(g, shape)
-    return g
+        lead + k for k, s in enumerate(shape) if s == 1 and g.shape[lead + k] != 1)
+    return xp.reshape(xp.sum(g, axis=axes, keepdims=True), shape)
     # END SOLUTION
 
 

@@ -22,6 +22,7 @@ from .. import backend
 from ..tensor import Tensor
 from . import extend
 from .grad_mode import no_grad, state
+from .versions import version_error
 
 _ndarray = backend.ndarray
 _counter = itertools.count()
@@ -29,35 +30,31 @@ _PY_NUMBERS = (int, float, bool)
 
 
 class _OutRef:
-    """A saved *output*, kept by value (its array) so the node does not own its output Tensor;
-    ``vc`` is the output's version counter (an in-place change of the output is caught)."""
+    """A saved *output*, kept by value (its array) so the node does not own its output Tensor,
+    with the output's version counter (an in-place change of the output is caught)."""
 
-    __slots__ = ("index", "array", "vc")
+    __slots__ = ("index", "data", "_vc")
 
-    def __init__(self, index, array, vc):
-        self.index, self.array, self.vc = index, array, vc
+    def __init__(self, index, tensor):
+        self.index, self.data, self._vc = index, tensor.data, tensor._vc
 
 
 class Context:
     """One op application: the ``ctx`` its forward and backward see, and a node of the graph."""
 
-    __slots__ = ("fn", "rule", "needs_input_grad", "parents", "in_shapes", "_saved", "seq",
-                 "__dict__", "__weakref__")
-
-    # Rarely set, so class-level defaults (an instance stores only what differs).
-    out_meta = ()  # (shape, dtype) per output
+    # Set per node when it is recorded (see record_node); the class values are the defaults.
+    parents = None  # per argument: the input's node, (node, output index), a leaf, or None
+    in_shapes = ()  # per argument: the input's shape (None for non-Tensors)
+    out_meta = ()  # per output: (shape, dtype)
     non_diff = None  # indices of outputs that carry no gradient
+    _saved = ()  # what forward saved (inputs as Tensors, outputs as _OutRef, constants)
+    _versions = None  # per saved value: (what holds its version, the version when saved)
     released = False  # saved values freed by a backward without retain_graph
     hooks = None  # {output index: [hook, ...]} from register_hook / retain_grad
     origin = None  # the user's code line (anomaly mode only)
-    _versions = None  # per saved value: its version counter and the version when saved
 
     def __init__(self, fn, needs_input_grad):
-        self.fn = fn
-        self.rule = fn.backward
-        self.needs_input_grad = needs_input_grad
-        self.parents = None
-        self._saved = ()
+        self.fn, self.needs_input_grad, self.rule = fn, needs_input_grad, fn.backward
 
     @property
     def name(self) -> str:
@@ -67,7 +64,7 @@ class Context:
     def custom_rule(self):
         """The rule ``override_gradient`` swapped in for this node, or None (the op's own)."""
         rule = getattr(self.rule, "tensor_contract", self.rule)
-        return None if rule is self.fn.backward else rule
+        return None if rule is None or rule is self.fn.backward else rule
 
     # ---------------------------------------------------------------- used inside forward
     def save_for_backward(self, *values) -> None:
@@ -83,33 +80,24 @@ class Context:
     def saved(self) -> tuple:
         """What forward saved: arrays in an ordinary backward, Tensors while recording (under
         ``create_graph``, so the rule's own ops are differentiated through them)."""
-        if self._versions is not None:
-            self._check()
+        if self._versions:
+            check_versions(self)
         if state.enabled:
             return tuple([self._as_tensor(v) for v in self._saved])
-        return tuple([v.data if type(v) is Tensor else v.array if type(v) is _OutRef else v
-                      for v in self._saved])
+        return tuple([v.data if type(v) in _HOLDERS else v for v in self._saved])
 
     @property
     def saved_tensors(self) -> tuple:
         """The saved values as Tensors (saved outputs come back attached to this node)."""
-        self._check()
+        check_versions(self)
         return tuple([self._as_tensor(v) for v in self._saved])
 
     def _as_tensor(self, v):
         if type(v) is _OutRef:
-            return Tensor(v.array, requires_grad=True, grad_fn=self, out_index=v.index)
+            return Tensor(v.data, requires_grad=True, grad_fn=self, out_index=v.index)
         if type(v) is Tensor or not hasattr(v, "shape"):  # a Tensor, None, a number
             return v
         return Tensor(backend.as_array(v))  # an array (or NumPy scalar) saved as a constant
-
-    def _check(self):
-        if self.released:
-            raise released_error(self)
-        if self._versions is not None:
-            from .versions import check_versions
-
-            check_versions(self)
 
     # ---------------------------------------------------------------- hooks on outputs
     def hooks_for(self, index: int) -> list:
@@ -119,12 +107,19 @@ class Context:
 
     def release(self) -> None:
         """Free what was saved for backward; links to other nodes stay (for drawing the graph)."""
-        self._saved = ()
-        self._versions = ()  # (not None: reading `saved` now checks, and raises released_error)
-        self.released = True
+        self._saved, self._versions, self.released = (), (None,), True  # `saved` now raises
 
     def __repr__(self):
         return f"<{self.name}>"
+
+
+def check_versions(ctx) -> None:
+    """Raise if the node was freed, or if a saved value changed in place since it was saved."""
+    if ctx.released:
+        raise released_error(ctx)
+    for v, guard in zip(ctx._saved, ctx._versions):
+        if guard is not None and guard[0]._vc[0] != guard[1]:
+            raise version_error(ctx, v, guard)
 
 
 def released_error(node) -> RuntimeError:
@@ -136,6 +131,7 @@ def released_error(node) -> RuntimeError:
 
 
 _NO = [(False,) * n for n in range(9)]
+_HOLDERS = (Tensor, _OutRef)  # saved values that stand for an array (and carry a version)
 
 
 class Op:
@@ -153,6 +149,11 @@ class Op:
         raise NotImplementedError("an Op subclass must define backward(ctx, *grads)")
 
     @classmethod
+    def explain_failure(cls, args) -> None:
+        """Called when forward raised: raise a clearer error if the arguments explain it."""
+        check_devices(cls, args)
+
+    @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward on the arrays of ``args``; record a node if an input requires grad."""
         need = [type(a) is Tensor and a._rg for a in args]
@@ -161,7 +162,7 @@ class Op:
         try:
             out = cls.forward(ctx, *[a.data if type(a) is Tensor else a for a in args], **kwargs)
         except Exception:
-            check_devices(cls, args)  # the likely cause, said plainly; else the error as it is
+            cls.explain_failure(args)  # the likely cause, said plainly; else the error as it is
             raise
         if type(out) is tuple:
             results = tuple([Tensor(backend.as_array(o)) for o in out])
@@ -181,19 +182,25 @@ def record_node(ctx, args, results, outs):
     ctx.parents = tuple([None if type(a) is not Tensor or not a._rg else a.grad_fn or a
                          if not a._out_index else (a.grad_fn, a._out_index) for a in args])
     ctx.in_shapes = tuple([a.data.shape if type(a) is Tensor else None for a in args])
-    non_diff = ctx.non_diff
+    ctx.out_meta = tuple([(r.data.shape, backend.dtype_of(r.data)) for r in results])
     for i, r in enumerate(results):
-        d = r.data
-        kind = d.dtype.kind if type(d) is _ndarray else backend.dtype_of(d).kind
-        if kind == "f" and (non_diff is None or id(outs[i]) not in non_diff):
+        if ctx.out_meta[i][1].kind == "f" and (ctx.non_diff is None or id(outs[i]) not in
+                                              ctx.non_diff):
             r._rg, r.grad_fn, r._out_index = True, ctx, i
-    ctx.out_meta = tuple([(r.shape, r.dtype) for r in results])
-    if non_diff is not None:
+    if ctx.non_diff is not None:
         ctx.non_diff = tuple(i for i, r in enumerate(results) if r.grad_fn is not ctx)
     if ctx._saved:
-        from .versions import guard_saved
-
         guard_saved(ctx, args, results, outs)
+
+
+def guard_saved(ctx, args, results, outs) -> None:
+    """What forward saved, as the node keeps it: an input as its Tensor, an output by value
+    (``_OutRef``, so the node does not own it), anything else as is; and the version of each."""
+    keep = {id(x): a for a in args if type(a) is Tensor for x in (a, a.data)}
+    keep.update({id(x): _OutRef(j, r) for j, (o, r) in enumerate(zip(outs, results))
+                 for x in (o, r)})
+    ctx._saved = tuple([keep.get(id(v), v) for v in ctx._saved])
+    ctx._versions = tuple([(v, v._vc[0]) if type(v) in _HOLDERS else None for v in ctx._saved])
 
 
 class Function(Op):

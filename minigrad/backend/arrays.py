@@ -126,6 +126,8 @@ def native_dtype(xp, dtype):
 
 def dtype_of(arr) -> np.dtype:
     """The NumPy dtype describing ``arr`` (minigrad's canonical dtype objects)."""
+    if type(arr) is np.ndarray:
+        return arr.dtype
     dt = arr.dtype
     if isinstance(dt, np.dtype):
         return dt
@@ -170,9 +172,9 @@ def to_device(arr, device: str):
 
 def copy(arr):
     """A new C-contiguous array with ``arr``'s values (never a view)."""
-    xp = namespace(arr)
-    if xp is np:
+    if isinstance(arr, (np.ndarray, np.generic)):
         return np.array(arr, copy=True, order="C")
+    xp = namespace(arr)
     if xp is _strict:
         return xp.asarray(arr, copy=True)
     return arr.copy()

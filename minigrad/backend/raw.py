@@ -63,10 +63,7 @@ _raw_cache: dict = {}
 
 def raw_namespace(arr) -> RawNamespace:
     xp = namespace(arr)
-    ns = _raw_cache.get(xp)
-    if ns is None:
-        ns = _raw_cache[xp] = RawNamespace(xp)
-    return ns
+    return _raw_cache.get(xp) or _raw_cache.setdefault(xp, RawNamespace(xp))
 
 
 def _raw_to_device(self, x, device):

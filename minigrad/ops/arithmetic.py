@@ -14,33 +14,43 @@ from .operands import broadcast_shape, floating, promote
 from .xp import xp_of
 
 
-class Add(Op):
+class Binary(Op):
+    """An elementwise op of two operands with NumPy broadcasting. The backward rules return
+    gradients of the broadcast shape; the engine sums each back to its input's shape."""
+
+    @classmethod
+    def explain_failure(cls, args) -> None:
+        super().explain_failure(args)
+        shapes = [tuple(a.shape) for a in args if isinstance(a, Tensor)]
+        if len(shapes) == 2:
+            broadcast_shape(cls.__name__.lower(), *shapes)  # raises, naming both shapes
+
+
+class Add(Binary):
     """``a + b``. d/da = 1, d/db = 1."""
 
     @staticmethod
     def forward(ctx, a, b):
-        out = a + b
-        return out
+        return a + b
 
     @staticmethod
     def backward(ctx, g):
         return g, g
 
 
-class Sub(Op):
+class Sub(Binary):
     """``a - b``. d/da = 1, d/db = -1."""
 
     @staticmethod
     def forward(ctx, a, b):
-        out = a - b
-        return out
+        return a - b
 
     @staticmethod
     def backward(ctx, g):
         return g, (-g if ctx.needs_input_grad[1] else None)
 
 
-class Mul(Op):
+class Mul(Binary):
     """``a * b``. d/da = b, d/db = a."""
 
     @staticmethod
@@ -52,13 +62,12 @@ class Mul(Op):
     @staticmethod
     def backward(ctx, g):
         # BEGIN SOLUTION ex1_1
-        a, b = ctx.saved
-        need = ctx.needs_input_grad
-        return (g * b if need[0] else None), (g * a if need[1] else None)
+        a, b = ctx.saved  # (forward kept b only if a needs a gradient, and a only if b does)
+        return (None if b is None else g * b), (None if a is None else g * a)
         # END SOLUTION
 
 
-class Div(Op):
+class Div(Binary):
     """``a / b``. d/da = 1/b, d/db = -a/b**2."""
 
     @staticmethod
@@ -78,7 +87,7 @@ class Div(Op):
         # END SOLUTION
 
 
-class Pow(Op):
+class Pow(Binary):
     """``a ** b``. d/da = b * a**(b-1), d/db = a**b * log(a) (needs a > 0)."""
 
     @staticmethod
@@ -100,6 +109,26 @@ class Pow(Op):
         return ga, gb
 
 
+class Reciprocal(Op):
+    """``1 / a``. d/da = -1/a**2 = -out**2, from the saved output (as PyTorch's reciprocal)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = 1 / a
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved
+        return -g * out * out
+
+
+def reciprocal(a):
+    """Elementwise ``1 / a`` (integers in the default float dtype)."""
+    return Reciprocal.apply(floating(a, "reciprocal"))
+
+
 class Neg(Op):
     """``-a``. d/da = -1."""
 
@@ -112,7 +141,7 @@ class Neg(Op):
         return -g
 
 
-class Maximum(Op):
+class Maximum(Binary):
     """Elementwise ``maximum(a, b)``; at ties the gradient is split evenly."""
 
     @staticmethod
@@ -126,7 +155,7 @@ class Maximum(Op):
         return _pick(ctx, g, greater=True)
 
 
-class Minimum(Op):
+class Minimum(Binary):
     """Elementwise ``minimum(a, b)``; at ties the gradient is split evenly."""
 
     @staticmethod
@@ -158,17 +187,14 @@ def _pick(ctx, g, greater):
 
 
 # ----------------------------------------------------------------------------- functions
+def _same_kind(x, y) -> bool:
+    return type(x) is type(y) and x.dtype == y.dtype
+
+
 def _binary(op_name, cls):
     def fn(a, b):
-        if type(a) is Tensor and type(b) is Tensor:
-            da, db = a.data, b.data
-            if type(da) is type(db) and da.dtype == db.dtype:  # common: no promotion needed
-                if da.shape != db.shape:
-                    broadcast_shape(op_name, tuple(da.shape), tuple(db.shape))
-                return cls.apply(a, b)
-        a, b = promote(op_name, a, b)
-        if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.shape != b.data.shape:
-            broadcast_shape(op_name, a.shape, b.shape)
+        if type(a) is not Tensor or type(b) is not Tensor or not _same_kind(a.data, b.data):
+            a, b = promote(op_name, a, b)
         return cls.apply(a, b)
 
     fn.__name__ = op_name
@@ -199,12 +225,13 @@ mul = _binary("mul", Mul)
 multiply = mul
 def div(a, b):
     """Elementwise true division with NumPy broadcasting; integer operands divide in the default
-    float dtype. d/da = 1/b, d/db = -a/b**2."""
+    float dtype. d/da = 1/b, d/db = -a/b**2. A number divided by a tensor is
+    ``reciprocal(b) * a`` (as in PyTorch), so it keeps only its output for backward."""
+    if isinstance(b, Tensor) and not isinstance(a, Tensor) and backend.py_scalar(a) is not None:
+        return mul(reciprocal(b), backend.py_scalar(a))
     a, b = promote("div", a, b)
     a = floating(a, "div") if isinstance(a, Tensor) else a
     b = floating(b, "div") if isinstance(b, Tensor) else b
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.shape != b.data.shape:
-        broadcast_shape("div", a.shape, b.shape)
     return Div.apply(a, b)
 
 

@@ -82,6 +82,7 @@ def attach() -> None:
     T.matmul, T.trace = linalg.matmul, linalg.trace
     T.maximum, T.minimum = arithmetic.maximum, arithmetic.minimum
     T.neg = T.negative = arithmetic.neg
+    T.reciprocal = arithmetic.reciprocal
     T.outer = linalg.outer
     T.where = lambda self, condition, other: compare.where(condition, self, other)
     T.eq, T.ne, T.lt, T.le, T.gt, T.ge = (compare.eq, compare.ne, compare.lt, compare.le,

@@ -51,16 +51,14 @@ class Sum(Op):
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
-        ctx.shape = tuple(x.shape)
-        ctx.axes, ctx.keepdims = axes, keepdims
-        return backend.namespace(x).sum(x, axis=axes, keepdims=keepdims)
+        ctx.shape, ctx.kept = x.shape, (1,) * x.ndim if axes is None else _kshape(x.shape, axes)
+        xp = backend.namespace(x)
+        return xp.asarray(xp.sum(x, axis=axes, keepdims=keepdims))  # (an array, not a scalar)
 
     @staticmethod
     def backward(ctx, g):
         xp = xp_of(g)
-        if not ctx.keepdims:
-            g = xp.reshape(g, _kshape(ctx.shape, ctx.axes))
-        return xp.broadcast_to(g, ctx.shape), None, None
+        return xp.broadcast_to(xp.reshape(g, ctx.kept), ctx.shape), None, None
 
 
 class Mean(Op):
@@ -188,7 +186,8 @@ def _kd(keepdim, keepdims):
 
 def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     """Sum of elements over ``dim`` (all when None)."""
-    return Sum.apply(x, norm_axes(dim, axis, x.ndim, "sum"), _kd(keepdim, keepdims))
+    axes = None if dim is None and axis is None else norm_axes(dim, axis, x.ndim, "sum")
+    return Sum.apply(x, axes, bool(keepdim if keepdims is None else keepdims))
 
 
 def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None):

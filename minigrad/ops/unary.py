@@ -116,7 +116,7 @@ class Tanh(Op):
 
     @staticmethod
     def forward(ctx, x):
-        out = _xp(x).tanh(x)
+        out = backend.namespace(x).tanh(x)
         ctx.save_for_backward(out)
         return out
 

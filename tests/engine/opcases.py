@@ -477,6 +477,7 @@ CASES = [
     unary("log", "pos"),
     unary("sqrt", "pos"),
     unary("square"),
+    unary("reciprocal", "nonzero", np_fn=np.reciprocal),
     unary("abs", "nonzero", extra_forms=[lambda x: abs(x)]),
     unary("sin"),
     unary("cos"),

@@ -68,9 +68,8 @@ def test_alpha_sweep_and_sweep_on_processes_match_serial():
     assert draws[0] == draws[2] != draws[1]
 
 
-@pytest.mark.xfail(strict=False, reason="needs thread-local grad mode (and generator) from "
-                                        "the engine rewrite")
 def test_cv_alpha_on_joblib_threads_matches_serial():
+    """Threads share the process: this needs grad mode and the generator to be thread-local."""
     pytest.importorskip("joblib")
     ref = _serial()
     for _ in range(3):
