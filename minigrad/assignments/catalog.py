@@ -100,11 +100,17 @@ EXERCISES = (
 )
 
 # Instructor-only tests, never copied into a student version: the assignment tools' own tests
-# (they build copies and hold marker text), the lessons' authoring checks (students run the
-# notebooks themselves), and the smoke test of benchmarks/ (which a copy leaves out).
-# Never copied to students: authoring checks, and tests of benchmarks/ (which copies leave out).
-INSTRUCTOR_ONLY = ("tests/assignments/tool", "tests/lessons", "tests/test_benchmarks_smoke.py",
+# (they build copies and hold marker text), the hidden grading tests, the grader's own tests,
+# the lessons' authoring checks (students run the notebooks themselves), and the smoke tests of
+# benchmarks/ (which a copy leaves out).
+INSTRUCTOR_ONLY = ("tests/assignments/tool", "tests/assignments/hidden",
+                   "tests/assignments/grading", "tests/lessons", "tests/test_benchmarks_smoke.py",
                    "tests/reliability/test_bench_gpu_smoke.py")
+
+# The grader's test selection per exercise: the tests of these folders carrying its marker
+# (visible: in every copy; hidden: instructor-only, run by ``grade`` alone).
+GRADED_TESTS = "tests/assignments/exercises"
+HIDDEN_TESTS = "tests/assignments/hidden"
 
 
 def by_id() -> dict:

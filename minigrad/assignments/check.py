@@ -80,10 +80,12 @@ def marked_test_files(root: Path, exercises) -> list[str]:
 
 
 def run_pytest(root: Path, exercises: list[str] | None, report: Path, junit: Path | None,
-               timeout: int | None = TIMEOUT_S, extra=(), capture: bool = False, paths=None):
+               timeout: int | None = TIMEOUT_S, extra=(), capture: bool = False, paths=None,
+               budget: float | None = None):
     """Run pytest in ``root`` on the tests marked with any of ``exercises`` (all tests when
     None), in ``paths`` (default: the files holding such tests; all of tests/ when
-    ``exercises`` is None); return (completed process, parsed report or None)."""
+    ``exercises`` is None); return (completed process, parsed report or None). With
+    ``budget`` (seconds) the run is killed when it takes longer: (None, None)."""
     if paths is None:
         paths = ["tests"] if exercises is None else marked_test_files(root, exercises)
     cmd = [sys.executable, "-m", "pytest", "-c", str(root / "pyproject.toml"),
@@ -99,8 +101,11 @@ def run_pytest(root: Path, exercises: list[str] | None, report: Path, junit: Pat
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
     env["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in [os.environ.get(
         "PYTHONPATH")] if p])
-    proc = subprocess.run(cmd, cwd=root, env=env, text=True,
-                          capture_output=capture)
+    try:
+        proc = subprocess.run(cmd, cwd=root, env=env, text=True, capture_output=capture,
+                              timeout=budget)
+    except subprocess.TimeoutExpired:
+        return None, None
     data = json.loads(report.read_text()) if report.is_file() else None
     return proc, data
 
