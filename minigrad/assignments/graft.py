@@ -11,8 +11,9 @@ How the answer is found: the enclosing function of each region (by qualified nam
 in the copy as built (where the region is one ``raise NotImplementedError`` line) and in the
 student's file; the two function texts are diffed line by line, and the student's lines that
 replace the stub line are the answer. Top-level imports and undecorated functions the student
-added to the same file (names the reference file does not define) come along, appended at the
-end, so a helper written next to the answer still works.
+added to the same file (names the reference file does not define, and whose definition runs no
+code: no decorators, constant defaults) come along, appended at the end, so a helper written
+next to the answer still works.
 
 Standard library only.
 """
@@ -94,10 +95,23 @@ def _additions(built_mod, built_text: str, student_mod, student_text: str, ref_n
         if isinstance(s, (ast.Import, ast.ImportFrom)) and not (
                 isinstance(s, ast.ImportFrom) and s.module == "__future__"):
             out.append(seg)
-        elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and not s.decorator_list \
+        elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and _inert(s) \
                 and s.name not in ref_names:
             out.append(seg)
     return out
+
+
+def _inert(fn) -> bool:
+    """True when defining ``fn`` runs no code: no decorators, defaults that are constants,
+    annotations that are names or constants."""
+    a = fn.args
+    simple = (ast.Constant, ast.Name, ast.Attribute)
+    notes = [x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg]
+             if x is not None and x.annotation is not None] + [fn.returns]
+    return (not fn.decorator_list
+            and all(isinstance(d, ast.Constant) for d in a.defaults + a.kw_defaults
+                    if d is not None)
+            and all(n is None or isinstance(n, simple) for n in notes))
 
 
 def _top_names(mod) -> set:
