@@ -82,9 +82,12 @@ def test_every_exercise_is_marked_once_in_its_place_and_registered():
 @pytest.mark.parametrize("n", sorted(CATALOG.ASSIGNMENTS))
 def test_copy_holds_nothing_excluded(copies, n):
     files = copies[1][n]
-    assert {rel.split("/")[0] for rel in files} == {"minigrad", "tests", "lessons",
-                                                    "pyproject.toml", "README.md", build.MANIFEST}
+    assert {rel.split("/")[0] for rel in files} == {
+        "minigrad", "tests", "lessons", "pyproject.toml", "README.md", build.MANIFEST,
+        ".gitignore", ".github"}
     for rel, data in files.items():
+        if rel in (".gitignore", build.CLASSROOM):
+            continue
         assert not any(part.startswith(".") or part == "__pycache__" for part in rel.split("/"))
         assert not rel.endswith((".pyc", ".pyo", ".so")) and not rel.startswith("benchmarks")
         assert not rel.startswith(CATALOG.INSTRUCTOR_ONLY)
