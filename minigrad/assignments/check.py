@@ -159,12 +159,16 @@ def check(wanted: list[str], root: Path | None = None, out: Path | None = None,
         with tempfile.TemporaryDirectory() as tmp:
             report = Path(tmp) / "report.json"
             proc, data = run_pytest(root, ids, report, out / "junit.xml", timeout,
-                                    extra=["--tb=short"], capture=quiet, paths=paths)
+                                    extra=["--tb=short", "--exercise-stop-on-timeout"],
+                                    capture=quiet, paths=paths)
     if data is None or proc.returncode not in (0, 1, 5):
         tail = (proc.stdout or "")[-2000:] + (proc.stderr or "")[-2000:] if quiet else ""
         raise CheckError(f"pytest could not run the tests (exit status {proc.returncode}). "
                          + tail)
     results = grade(entries, data["tests"])
+    if data.get("hung"):
+        echo(f"stopped: {data['hung']} ran longer than {timeout} s (an endless loop?); the "
+             "tests after it were not run")
     summary = {"assignment": manifest["assignment"], "exercises": results,
                "points": sum(r["points"] for r in results),
                "max_points": sum(r["max_points"] for r in results),
