@@ -57,7 +57,8 @@ def render(root: Path, rel: str, catalog, stubbed: set, probe: bool = False) -> 
     if not rel.endswith((".py", ".ipynb")):
         return None
     text = src.read_text(encoding="utf-8")
-    if not markers.TEXT_RE.search(text):
+    lesson = rel.endswith(".ipynb") and not probe  # every student notebook gets the preamble
+    if not markers.TEXT_RE.search(text) and not lesson:
         return None
     hints = {e.id: f"Exercise {e.number}: {e.hint}" for e in catalog.EXERCISES}
 
