@@ -91,7 +91,7 @@ def test_share(tests: list[dict], points: float) -> list[dict]:
     counted = [t for t in tests if t["outcome"] != "skipped"]
     total = sum(t["weight"] for t in counted)
     for t in tests:
-        t["max_score"] = (round(points * t["weight"] / total, 6)
+        t["max_score"] = (points * t["weight"] / total
                           if total and t in counted else 0.0)
         t["score"] = t["max_score"] if t["outcome"] == "passed" else 0.0
     return tests
