@@ -21,6 +21,7 @@ from .build import MANIFEST, protected_files, sha256
 from .tree import is_test_file
 
 TIMEOUT_S = 30
+GRADED_TESTS = "tests/assignments/exercises"  # as the catalog's; the copy's own tests there
 
 
 class CheckError(RuntimeError):
@@ -151,6 +152,8 @@ def check(wanted: list[str], root: Path | None = None, out: Path | None = None,
     out.mkdir(parents=True, exist_ok=True)
     ids = [e["id"] for e in entries]
     paths = marked_test_files(root, ids)
+    graded = [q for q in paths if q.startswith(GRADED_TESTS + "/")]
+    paths = graded or paths  # the grader's visible selection, where the copy has one
     if not paths:  # nothing to run: every exercise fails for want of tests
         proc, data = subprocess.CompletedProcess([], 5, "", ""), {"tests": {}}
         (out / "junit.xml").write_text('<?xml version="1.0" encoding="utf-8"?>\n<testsuites>'
