@@ -1,4 +1,4 @@
-"""``python -m minigrad.assignments list | build | check | audit`` (see docs/INSTRUCTORS.md)."""
+"""``python -m minigrad.assignments list | build | check | grade | audit`` (docs/INSTRUCTORS.md)."""
 from __future__ import annotations
 
 import argparse
@@ -32,6 +32,22 @@ def _parser() -> argparse.ArgumentParser:
                    "(default: the copy's own)")
     c.add_argument("--timeout", type=int, default=30, help="seconds per test (default 30)")
     c.add_argument("--quiet", action="store_true", help="print only the verdicts")
+    g = sub.add_parser("grade", help="instructors: grade a submission (or a folder of them), "
+                       "each exercise alone, grafted into the reference")
+    g.add_argument("path", type=Path, help="a student copy, or a folder of student copies")
+    g.add_argument("--assignment", "-a", type=int, required=True,
+                   help="the assignment they were given (never read from the submission)")
+    g.add_argument("--source", type=Path, help="the reference checkout (default: this one)")
+    g.add_argument("--hidden", type=Path, help="a folder of hidden tests (default: the "
+                   "source's tests/assignments/hidden)")
+    g.add_argument("--exercise", "-e", action="append", help="grade only these (e.g. 1.3)")
+    g.add_argument("--timeout", type=int, default=10, help="seconds per test (default 10)")
+    g.add_argument("--budget", type=float, default=600,
+                   help="seconds per submission (default 600)")
+    g.add_argument("--jobs", "-j", type=int, default=1, help="submissions graded at once")
+    g.add_argument("--json", type=Path, help="write the results as JSON here")
+    g.add_argument("--gradescope", type=Path, help="write Gradescope's results.json here")
+    g.add_argument("--csv", type=Path, help="a folder of submissions: the class-wide CSV")
     a = sub.add_parser("audit", help="run the suite once and report the exercise markers each "
                        "test needs (instructors; takes as long as the suite)")
     a.add_argument("--source", type=Path, help="the minigrad checkout (default: this one)")
@@ -82,6 +98,12 @@ def cmd_check(args) -> int:
                  timeout=args.timeout, quiet=args.quiet)
 
 
+def cmd_grade(args) -> int:
+    from . import batch
+
+    return batch.main(args)
+
+
 def cmd_audit(args) -> int:
     from .audit import audit
     from .tree import default_source
@@ -97,7 +119,7 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
         return {"list": cmd_list, "build": cmd_build, "check": cmd_check,
-                "audit": cmd_audit}[args.cmd](args)
+                "grade": cmd_grade, "audit": cmd_audit}[args.cmd](args)
     except (CheckError, MarkerError, FileExistsError, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

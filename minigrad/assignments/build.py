@@ -13,13 +13,32 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
-from . import markers, notebooks, readme, testfilter, tree
+from . import leaks, markers, notebooks, readme, reports, testfilter, tree
 
 MANIFEST = "assignment.json"
+CLASSROOM = ".github/workflows/classroom.yml"
+KEPT = {".git", ".github"}  # never removed by build --force (the workflow is rewritten only
+# when build wrote it)
+GITIGNORE = """# written by python -m minigrad.assignments build
+.venv/
+venv/
+__pycache__/
+*.py[cod]
+*.egg-info/
+.pytest_cache/
+.hypothesis/
+.ipynb_checkpoints/
+check-results/
+build/
+dist/
+"""
+
+
+class LeakError(markers.MarkerError):
+    """The copy would hold code of a removed solution region."""
 
 
 def assignment_of(eid: str) -> int:
@@ -38,7 +57,8 @@ def render(root: Path, rel: str, catalog, stubbed: set, probe: bool = False) -> 
     if not rel.endswith((".py", ".ipynb")):
         return None
     text = src.read_text(encoding="utf-8")
-    if not markers.TEXT_RE.search(text):
+    lesson = rel.endswith(".ipynb") and not probe  # every student notebook gets the preamble
+    if not markers.TEXT_RE.search(text) and not lesson:
         return None
     hints = {e.id: f"Exercise {e.number}: {e.hint}" for e in catalog.EXERCISES}
 
@@ -63,17 +83,19 @@ def render(root: Path, rel: str, catalog, stubbed: set, probe: bool = False) -> 
 def build(source: Path, out: Path, assignment: int, *, force: bool = False,
           probe: bool = False) -> dict:
     """Write the copy for ``assignment`` into ``out``; return the manifest. With ``probe`` the
-    copy keeps every region's code and every test (for ``audit``)."""
+    copy keeps every region's code and every test (for ``audit``). Everything is rendered in
+    memory first: nothing is written while marker text or a leak (see leaks.py) is left."""
     source, out = Path(source).resolve(), Path(out).resolve()
     catalog = tree.load_catalog(source)
     if assignment not in catalog.ASSIGNMENTS:
         raise ValueError(f"there is no assignment {assignment}; the catalog has "
                          f"{sorted(catalog.ASSIGNMENTS)}")
-    _prepare(out, source, force)
+    _check_out(out, source, force)
     paths = tree.files(source, catalog)
-    tree.find_regions(source, catalog, paths)
+    found = tree.find_regions(source, catalog, paths)
     stubbed = set() if probe else default_stubbed(catalog, assignment)
     kept_tests: dict = {}
+    files: dict = {}
     for rel in paths:
         data = render(source, rel, catalog, stubbed, probe)
         if tree.is_test_file(rel) and not probe:
@@ -86,27 +108,78 @@ def build(source: Path, out: Path, assignment: int, *, force: bool = False,
                 for e in t.markers:
                     kept_tests[e] = kept_tests.get(e, 0) + 1
             data = new.encode("utf-8")
-        dest = out / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if data is None:
-            shutil.copyfile(source / rel, dest)
-        else:
-            dest.write_bytes(data)
-    shutil.copyfile(source / "pyproject.toml", out / "pyproject.toml")
-    manifest = _manifest(source, out, catalog, assignment, stubbed, kept_tests)
+        files[rel] = data if data is not None else (source / rel).read_bytes()
+    files["pyproject.toml"] = (source / "pyproject.toml").read_bytes()
+    manifest = _manifest(source, files, catalog, assignment, stubbed, kept_tests)
     licence = source / "LICENSE"
-    (out / "README.md").write_text(readme.student_readme(
-        manifest, licence.read_text(encoding="utf-8") if licence.is_file() else None),
-        encoding="utf-8")
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    files["README.md"] = readme.student_readme(
+        manifest, licence.read_text(encoding="utf-8") if licence.is_file() else None
+    ).encode("utf-8")
     if not probe:
-        leftovers = [p.relative_to(out).as_posix() for p in sorted(out.rglob("*"))
-                     if p.is_file() and markers.TEXT_RE.search(
-                         p.read_bytes().decode("utf-8", "replace"))]
+        files[".gitignore"] = GITIGNORE.encode("utf-8")
+        files[CLASSROOM] = reports.classroom_workflow(manifest["exercises"]).encode("utf-8")
+        leftovers = [rel for rel, data in sorted(files.items())
+                     if markers.TEXT_RE.search(data.decode("utf-8", "replace"))]
         if leftovers:
             raise markers.MarkerError("marker text left in the copy (a marker outside a "
                                       f"Python file or notebook?): {', '.join(leftovers)}")
+        _refuse_leaks(source, found, files, catalog, stubbed)
+    manifest["written"] = sorted([*files, MANIFEST])
+    files[MANIFEST] = (json.dumps(manifest, indent=1) + "\n").encode("utf-8")
+    theirs = {rel for rel in (".gitignore", CLASSROOM)
+              if (out / rel).exists() and not _wrote(out, rel)}
+    _prepare(out, force)
+    for rel, data in files.items():
+        if rel in theirs:
+            continue  # the instructor's own file in a template clone stays
+        dest = out / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(data)
     return manifest
+
+
+def leak_findings(source: Path, assignment: int) -> list:
+    """Every leak (accepted ones included) a copy of ``assignment`` would hold."""
+    source = Path(source).resolve()
+    catalog = tree.load_catalog(source)
+    paths = tree.files(source, catalog)
+    found = tree.find_regions(source, catalog, paths)
+    stubbed = default_stubbed(catalog, assignment)
+    files = {rel: render(source, rel, catalog, stubbed) or (source / rel).read_bytes()
+             for rel in paths}
+    return _leaks(source, found, files, catalog, stubbed)
+
+
+def _leaks(source, found, files, catalog, stubbed) -> list:
+    by_file: dict = {}
+    for f in found:
+        by_file.setdefault(f.path, []).append(f.region)
+    bodies, outside = [], []
+    for rel, regions in by_file.items():
+        if rel.endswith(".ipynb"):
+            continue
+        lines = (source / rel).read_text(encoding="utf-8").splitlines()
+        inside = set()
+        for r in regions:
+            inside |= set(range(r.start, r.end + 1))
+            if r.exercise in stubbed:
+                bodies.append((rel, r, lines[r.start + 1:r.end]))
+        outside += [s for i, s in enumerate(lines) if i not in inside]
+    for rel in files:
+        if rel.startswith("minigrad/") and rel.endswith(".py") and rel not in by_file:
+            outside += (source / rel).read_text(encoding="utf-8").splitlines()
+    hints = {e.id: e.hint for e in catalog.EXERCISES if e.id in stubbed}
+    return leaks.find(files, leaks.removed_lines(bodies), hints, leaks.idioms(outside))
+
+
+def _refuse_leaks(source, found, files, catalog, stubbed) -> None:
+    bad = [f for f in _leaks(source, found, files, catalog, stubbed)
+           if not leaks.accepted(f, catalog)]
+    if bad:
+        raise LeakError(f"the copy would hold {len(bad)} line(s) of removed solutions; "
+                        "nothing was written. Move or rewrite them (or, for a leak someone is "
+                        "fixing in a file you cannot edit, list it in the catalog's "
+                        "ACCEPTED_LEAKS):\n" + "\n".join(f"  {f}" for f in bad[:25]))
 
 
 def restub(source: Path, out: Path, stubbed: set) -> None:
@@ -121,31 +194,66 @@ def restub(source: Path, out: Path, stubbed: set) -> None:
                 pyc.unlink()  # its timestamp check has one-second resolution
 
 
-def _prepare(out: Path, source: Path, force: bool) -> None:
+def _check_out(out: Path, source: Path, force: bool) -> None:
     if out == source or source in out.parents:
         raise ValueError(f"the copy ({out}) must be outside the source tree ({source})")
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and any(p.name not in KEPT | {".gitignore"} for p in out.iterdir()):
         if not (force and (out / MANIFEST).is_file()):
             raise FileExistsError(
                 f"{out} exists and is not empty; pick a new folder (with --force an earlier "
                 f"copy, one holding {MANIFEST}, is replaced)")
-        shutil.rmtree(out)
+
+
+def _wrote(out: Path, rel: str) -> bool:
+    """Whether the earlier copy in ``out`` was written with ``rel`` in it (by build)."""
+    try:
+        return rel in json.loads((out / MANIFEST).read_text(encoding="utf-8")).get(
+            "written", [])
+    except (OSError, ValueError):
+        return False
+
+
+def _prepare(out: Path, force: bool) -> None:
+    """Make ``out`` ready: with ``force``, remove the files the earlier build wrote (its
+    manifest lists them); never .git/, .github/ or files build did not write."""
+    if force and (out / MANIFEST).is_file():
+        old = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        written = old.get("written") or _legacy_written(out)
+        for rel in written:
+            p = out / rel
+            if rel.split("/")[0] in KEPT or not p.is_file():
+                continue
+            p.unlink()
+        for d in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):
+            if not any(d.iterdir()) and d.relative_to(out).parts[0] not in KEPT:
+                d.rmdir()
     out.mkdir(parents=True, exist_ok=True)
+
+
+def _legacy_written(out: Path) -> list:
+    """A copy built before manifests listed their files: what build writes."""
+    return [p.relative_to(out).as_posix() for top in ("minigrad", "tests", "lessons")
+            for p in (out / top).rglob("*") if p.is_file()] + [
+        "pyproject.toml", "README.md", MANIFEST]
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def is_protected(rel: str) -> bool:
+    return (rel.startswith("tests/") or rel == "pyproject.toml"
+            or rel.startswith("minigrad/assignments/"))
+
+
 def protected_files(out: Path) -> list[str]:
     """Files ``check`` verifies: tests, the pytest configuration, and the checker itself."""
     out = Path(out)
     rels = [p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()]
-    return sorted(r for r in rels if r.startswith("tests/") or r == "pyproject.toml"
-                  or r.startswith("minigrad/assignments/"))
+    return sorted(r for r in rels if is_protected(r) and "__pycache__" not in r.split("/"))
 
 
-def _manifest(source, out, catalog, assignment, stubbed, kept_tests) -> dict:
+def _manifest(source, files, catalog, assignment, stubbed, kept_tests) -> dict:
     exercises = []
     for e in catalog.EXERCISES:
         status = ("given" if e.assignment < assignment else
@@ -161,7 +269,8 @@ def _manifest(source, out, catalog, assignment, stubbed, kept_tests) -> dict:
         "built": datetime.date.today().isoformat(),
         "source_commit": _commit(source),
         "exercises": exercises,
-        "protected": {r: sha256(out / r) for r in protected_files(out)},
+        "protected": {r: hashlib.sha256(files[r]).hexdigest()
+                      for r in sorted(files) if is_protected(r)},
     }
 
 

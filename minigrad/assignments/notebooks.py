@@ -14,6 +14,8 @@ import json
 from . import markers
 
 ANSWER = "YOUR ANSWER HERE"
+PREAMBLE = ("# An exercise this lesson needs and you have not finished yet reads as one line.\n"
+            "from minigrad.assignments.lesson import install; install()")
 _CELL_KEYS_TO_DROP = ("execution", "collapsed", "scrolled")
 
 
@@ -50,6 +52,11 @@ def student_notebook(text: str, where: str, stub, message) -> str:
             meta.pop(key, None)
         cell["source"] = src.splitlines(keepends=True)
     nb.get("metadata", {}).pop("widgets", None)
+    cells = nb.setdefault("cells", [])
+    if not (cells and "".join(cells[0].get("source", [])) == PREAMBLE):
+        cells.insert(0, {"cell_type": "code", "execution_count": None,
+                         "metadata": {"tags": ["minigrad-preamble"]}, "outputs": [],
+                         "source": PREAMBLE.splitlines(keepends=True)})
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 

@@ -45,16 +45,6 @@ def _copy(g):
     return Tensor(backend.copy(arr))
 
 
-def _sum_to(a, shape):
-    lead = a.ndim - len(shape)
-    if lead:
-        a = a.sum(axis=tuple(range(lead)))
-    axes = tuple(i for i, s in enumerate(shape) if s == 1 and a.shape[i] != 1)
-    if axes:
-        a = a.sum(axis=axes, keepdims=True)
-    return a.reshape(shape)
-
-
 class BackwardTrace:
     """The steps of one backward pass (a sequence of :class:`BackwardStep`) and its roots."""
 
@@ -96,7 +86,8 @@ class BackwardTrace:
                     grads[("out", id(node), i)] = g
             for i, (p, g) in enumerate(zip(node.parents, s.grad_inputs)):
                 if isinstance(p, Tensor) and g is not None:
-                    a = _sum_to(backend.to_numpy(g.data), node.in_shapes[i])
+                    # the engine's own reduction (exercise 1.5), not a copy of it
+                    a = engine._sum_to(np, backend.to_numpy(g.data), node.in_shapes[i])
                     key = ("leaf", id(p))
                     leaf_acc[key] = a if key not in leaf_acc else leaf_acc[key] + a
         for key in leaves:

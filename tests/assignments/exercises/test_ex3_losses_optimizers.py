@@ -97,16 +97,24 @@ def _steps(opt_cls, grads, **kw):
 GRADS = [[0.5, -1.0, 2.0], [0.1, 0.2, -0.3], [-1.0, 0.0, 1.0]]
 
 
+def _decayed_sum(gs, rate, first=1.0, rest=1.0):
+    """sum_k w_k * rate**(t-k) * gs[k] over the history (w = first for k = 1, else rest): the
+    moving averages written out over all past gradients instead of updated step by step."""
+    t = len(gs)
+    return sum((first if k == 0 else rest) * rate ** (t - 1 - k) * g for k, g in enumerate(gs))
+
+
 def _np_sgd(grads, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
             maximize=False):
-    p, buf = np.array([1.0, -2.0, 3.0]), None
+    p, seen = np.array([1.0, -2.0, 3.0]), []
     for g in map(np.array, grads):
-        g = -g if maximize else g
-        g = g + weight_decay * p
-        if momentum:
-            buf = g.copy() if buf is None else momentum * buf + (1 - dampening) * g
-            g = g + momentum * buf if nesterov else buf
-        p = p - lr * g
+        seen.append((-g if maximize else g) + weight_decay * p)
+        if not momentum:
+            d = seen[-1]
+        else:  # the buffer: the first gradient, then decayed by mu and damped
+            buf = _decayed_sum(seen, momentum, 1.0, 1 - dampening)
+            d = seen[-1] + momentum * buf if nesterov else buf
+        p = p - lr * d
     return p
 
 
@@ -122,18 +130,21 @@ def test_sgd_steps_follow_the_update_rule(kw):
 
 def _np_adam(grads, lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=0.0, amsgrad=False,
              decoupled=False):
-    p = np.array([1.0, -2.0, 3.0])
-    m, v, vmax = np.zeros(3), np.zeros(3), np.zeros(3)
+    p, seen, second = np.array([1.0, -2.0, 3.0]), [], []
     for t, g in enumerate(map(np.array, grads), start=1):
         if decoupled:
             p = p * (1 - lr * weight_decay)
         else:
             g = g + weight_decay * p
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g * g
-        vmax = np.maximum(vmax, v)
-        vhat = (vmax if amsgrad else v) / (1 - b2 ** t)
-        p = p - lr * (m / (1 - b1 ** t)) / (np.sqrt(vhat) + eps)
+        seen.append(g)
+        # the moments as bias-corrected weighted means of the whole history
+        m = (1 - b1) * _decayed_sum(seen, b1) / (1 - b1 ** t)
+        second.append((1 - b2) * _decayed_sum([x * x for x in seen], b2) / (1 - b2 ** t))
+        s = second[-1]
+        if amsgrad:  # the largest raw second moment so far, corrected for this step
+            s = np.max([x * (1 - b2 ** k) for k, x in enumerate(second, start=1)],
+                       axis=0) / (1 - b2 ** t)
+        p = p - lr * m / (np.sqrt(s) + eps)
     return p
 
 

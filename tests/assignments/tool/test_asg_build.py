@@ -23,13 +23,16 @@ def test_copy_holds_only_the_allowed_top_level_entries(copies):
     for root, _ in copies.values():
         tops = {p.name for p in root.iterdir()}
         assert tops == {"minigrad", "tests", "lessons", "pyproject.toml", "README.md",
-                        "assignment.json"}
+                        "assignment.json", ".gitignore", ".github"}
+        assert [p.relative_to(root).as_posix() for p in (root / ".github").rglob("*")
+                if p.is_file()] == [build.CLASSROOM]
 
 
 def test_copy_has_no_history_caches_compiled_files_benchmarks_or_instructor_tests(copies):
     for root, _ in copies.values():
         files = _files(root)
-        assert not [f for f in files if "/." in "/" + f or "__pycache__" in f]
+        assert not [f for f in files if ("/." in "/" + f and f not in (
+            ".gitignore", build.CLASSROOM)) or "__pycache__" in f]
         assert not [f for f in files if f.endswith((".pyc", ".so"))]
         assert not [f for f in files if f.startswith(("benchmarks/", "docs/", "tests/instructor"))]
         assert "minigrad/data/blob.bin" in files and "tests/helpers.py" in files

@@ -186,7 +186,8 @@ def test_notebook_outputs_cleared_and_solutions_stubbed_or_kept():
     )
     out = json.loads(notebooks.student_notebook(
         nb_text, "l.ipynb", lambda e: e != "ex2_1", lambda e: f"Exercise {e}"))
-    cells = out["cells"]
+    preamble, *cells = out["cells"]
+    assert "".join(preamble["source"]) == notebooks.PREAMBLE
     assert all(c["outputs"] == [] and c["execution_count"] is None for c in cells[:4])
     assert "".join(cells[0]["source"]) == "print('hi')"
     assert "".join(cells[1]["source"]) == 'raise NotImplementedError("Exercise ex1_1")\n'
