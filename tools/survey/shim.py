@@ -85,7 +85,7 @@ def _variable(data, name=None):
 
 
 def _host(x):
-    return x.numpy() if isinstance(x, minigrad.Tensor) else np.asarray(x)
+    return x.detach().numpy() if isinstance(x, minigrad.Tensor) else np.asarray(x)
 
 
 def gradient_check(f, x, *args, rtol=1e-4, atol=1e-5, **kwargs):
