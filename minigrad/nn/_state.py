@@ -91,29 +91,64 @@ def state_dict(module, destination, prefix, keep_vars) -> dict:
     return destination
 
 
-def _as_array(key, value):
+def _raw(t: Tensor):
+    """The array behind a Tensor (the one place to change if ``.data`` becomes a Tensor)."""
+    return t.data
+
+
+def _check_value(key, value, t: Tensor):
+    """``(array, None, None)`` to load for ``key`` into ``t``, or ``(None, "shape" or "type",
+    a sentence saying why it can't be loaded)``.
+
+    Accepted as PyTorch's ``copy_`` would (shapes equal; floating parameters take any real
+    floating or integer values, cast to their dtype), except what is surely not weights: a
+    non-array, an array of strings, objects, complex numbers, and integer or bool tensors that
+    would receive floats (or anything but bools)."""
     if isinstance(value, Tensor):
-        return value.data
-    if backend.is_array(value):
-        return value
-    raise TypeError(f"load_state_dict: the value for {key!r} is a {type(value).__name__}; "
-                    "expected a Tensor (or an array)")
+        arr = _raw(value)
+    elif backend.is_array(value):
+        arr = value
+    else:
+        return None, "type", (f"{key!r}: the checkpoint holds a {type(value).__name__}, "
+                              f"expected a Tensor of shape {t.shape} ({t.dtype})")
+    src = backend.dtype_of(arr)
+    kind = src.kind
+    dst = backend.canonical_dtype(t.dtype)
+    if kind not in "biuf":
+        what = {"c": "complex numbers", "U": "strings", "S": "bytes", "O": "Python objects"}
+        return None, "type", (f"{key!r}: the checkpoint holds "
+                              f"{what.get(kind, 'non-numeric data')} (dtype {src}); the model "
+                              f"has {t.shape} {t.dtype}")
+    if tuple(arr.shape) != t.shape:
+        return None, "shape", (f"{key}: the checkpoint has shape {tuple(arr.shape)}, the model "
+                               f"has {t.shape} (dtypes: {src} in the checkpoint, {t.dtype} in "
+                               "the model)")
+    fits = {"f": "fiu", "i": "iu", "u": "iu", "b": "b"}[dst.kind]
+    if kind not in fits:
+        why = "floats would be truncated" if kind == "f" else "a different kind of number"
+        return None, "type", (f"{key!r}: the checkpoint has dtype {src}, the model's "
+                              f"{t.dtype} tensor can't hold it ({why}); convert the "
+                              "checkpoint entry first if that is meant")
+    return arr, None, None
 
 
 def load_state_dict(module, sd, strict: bool):
+    """``Module.load_state_dict``: check every key and value (type, dtype, shape), raise one
+    error listing all problems (``TypeError`` when a value has the wrong type or dtype,
+    ``RuntimeError`` otherwise), convert everything, and only then write in place."""
     if not isinstance(sd, Mapping):
         raise TypeError(f"load_state_dict: expected a dict of tensors, got {type(sd).__name__}")
     own = state_dict(module, None, "", keep_vars=True)
     missing = [k for k in own if k not in sd]
     unexpected = [k for k in sd if k not in own]
-    values, mismatched = {}, []
+    values, mismatched, wrong = {}, [], []
     for k, t in own.items():
         if k not in sd:
             continue
-        arr = _as_array(k, sd[k])
-        if tuple(arr.shape) != t.shape:
-            mismatched.append(f"    {k}: the checkpoint has shape {tuple(arr.shape)}, the model "
-                              f"has {t.shape}")
+        arr, problem, why = _check_value(k, sd[k], t)
+        if problem:
+            (mismatched if problem == "shape" else wrong).append("    " + why)
+            continue
         values[k] = arr
     problems = []
     if strict and missing:
@@ -124,12 +159,23 @@ def load_state_dict(module, sd, strict: bool):
                         + ", ".join(unexpected))
     if mismatched:
         problems.append("  shape mismatches:\n" + "\n".join(mismatched))
+    if wrong:
+        problems.append("  wrong types or dtypes:\n" + "\n".join(wrong))
     if problems:
-        raise RuntimeError(f"Error(s) in loading state_dict for {type(module).__name__}:\n"
-                           + "\n".join(problems) + "\nNothing was loaded. (strict=False skips "
-                           "missing/unexpected keys, never wrong shapes.)")
+        # A value of the wrong type or dtype is a TypeError, anything else a RuntimeError (as
+        # in PyTorch); either way the message lists every problem and nothing is written.
+        error = TypeError if wrong else RuntimeError
+        raise error(f"Error(s) in loading state_dict for {type(module).__name__}:\n"
+                    + "\n".join(problems) + "\nNothing was loaded. (strict=False skips "
+                    "missing/unexpected keys, never values that don't fit.)")
+    converted = {}  # convert everything first: a failure here still changes nothing
     for k, arr in values.items():
         t = own[k]
-        write_in_place(t, _convert(arr, t.dtype if backend.is_floating(t.dtype) else None,
-                                   t.device))
+        new = _convert(arr, t.dtype, t.device)
+        xp = backend.namespace(new)
+        if backend.dtype_of(new) != backend.canonical_dtype(t.dtype):
+            new = xp.astype(new, backend.native_dtype(xp, t.dtype))
+        converted[k] = new
+    for k, arr in converted.items():
+        write_in_place(own[k], arr)
     return IncompatibleKeys(missing, unexpected)

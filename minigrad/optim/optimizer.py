@@ -185,15 +185,24 @@ class Optimizer:
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore hyper-parameters and state saved by ``state_dict`` into this optimizer, whose
-        groups must have the same sizes. State tensors are copied to each parameter's device
-        (floating ones to its dtype)."""
+        groups must have the same sizes. Everything is checked before anything changes: each
+        state array must be of real numbers and have its parameter's shape (0-d entries, like a
+        step count, excepted). State tensors are copied to each parameter's device (floating
+        ones to its dtype)."""
         cls = type(self).__name__
+        if not isinstance(state_dict, dict) or not isinstance(state_dict.get("state"), dict) \
+                or not isinstance(state_dict.get("param_groups"), (list, tuple)):
+            raise ValueError(f"{cls}.load_state_dict: expected a dict with a 'state' dict and a "
+                             "'param_groups' list, as optimizer.state_dict() returns")
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"{cls}.load_state_dict: the state dict has {len(saved_groups)} "
                              f"parameter group(s), this optimizer {len(self.param_groups)}")
         id_map = {}
         for gi, (g, sg) in enumerate(zip(self.param_groups, saved_groups)):
+            if not isinstance(sg, dict) or not isinstance(sg.get("params"), (list, tuple)):
+                raise ValueError(f"{cls}.load_state_dict: saved group {gi} is not a dict with a "
+                                 "'params' list")
             if len(g["params"]) != len(sg["params"]):
                 raise ValueError(f"{cls}.load_state_dict: group {gi} has {len(sg['params'])} "
                                  f"parameter(s) in the state dict but {len(g['params'])} here")
@@ -205,6 +214,11 @@ class Optimizer:
             if p is None:
                 raise ValueError(f"{cls}.load_state_dict: state for parameter index {k} but no "
                                  "such parameter")
+            if not isinstance(s, dict):
+                raise ValueError(f"{cls}.load_state_dict: the state of parameter {k} is a "
+                                 f"{type(s).__name__}, expected a dict")
+            for name, v in s.items():
+                _check_state(cls, k, name, v, p)
             new_state[p] = {name: _cast_state(name, v, p) for name, v in s.items()}
         for g, sg in zip(self.param_groups, saved_groups):
             keep = {"params": g["params"]}
@@ -224,6 +238,21 @@ class Optimizer:
                 if k not in ("params", "param_names"):
                     lines.append(f"    {k}: {g[k]}")
         return "\n".join(lines) + "\n)"
+
+
+def _check_state(cls, k, name, value, p: Tensor) -> None:
+    """Refuse a saved state entry that could not be this parameter's: a non-numeric or complex
+    array, or an array of another shape (it would broadcast silently or fail mid-step)."""
+    if not (isinstance(value, Tensor) or backend.is_array(value)):
+        return
+    arr = value.data if isinstance(value, Tensor) else value
+    dtype = backend.dtype_of(arr)
+    where = f"{cls}.load_state_dict: state {name!r} of parameter {k} ({describe(p)})"
+    if dtype.kind not in "biuf":
+        raise ValueError(f"{where} is an array of {dtype}; optimizer state holds real numbers")
+    if arr.ndim and tuple(arr.shape) != p.shape:
+        raise ValueError(f"{where} has shape {tuple(arr.shape)} in the state dict; it must be "
+                         f"{p.shape} like its parameter (is the state dict from another model?)")
 
 
 def _cast_state(name, value, p: Tensor):
