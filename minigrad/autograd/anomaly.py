@@ -13,8 +13,8 @@ from .. import backend
 from ..tensor import Tensor
 from . import extend
 
-_enabled = False
-_handles: list = []
+_handles: list = []  # the checks, plugged into minigrad.autograd.extend while a block is open
+_open = [0]  # how many detect_anomaly blocks are open (they nest)
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -22,20 +22,16 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
     """Context manager (and decorator) turning NaN/Inf checks on for every op."""
 
     def __enter__(self):
-        global _enabled
-        self._prev = _enabled
-        _enabled = True
+        _open[0] += 1
         if not _handles:  # plug the checks in (one truth test per op while they are out)
             _handles.extend([extend.register(extend.on_apply, _on_apply),
                              extend.register(extend.on_backward, check_backward)])
         return self
 
     def __exit__(self, *exc):
-        global _enabled
-        _enabled = self._prev
-        if not _enabled:
-            while _handles:
-                _handles.pop().remove()
+        _open[0] -= 1
+        while _handles and not _open[0]:
+            _handles.pop().remove()
         return False
 
     def __call__(self, fn):

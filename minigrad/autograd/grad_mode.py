@@ -101,17 +101,16 @@ class set_grad_enabled(_GradMode):  # noqa: N801 - PyTorch's name
 
     def __init__(self, mode: bool):
         self.mode = bool(mode)
-        self._prev = state.enabled
-        state.enabled = self.mode
+        _GradMode.__enter__(self)  # switched by the constructor: a plain call needs no `with`
 
     def __enter__(self):
-        return self  # already switched by the constructor; __exit__ restores
+        return self  # already switched; __exit__ restores
 
     def _clone(self):
         return _Scoped(self.mode)
 
     def __call__(self, fn):
-        state.enabled = self._prev  # as a decorator, switching happens when fn runs
+        _GradMode.__exit__(self)  # as a decorator, the switch happens each time fn runs
         return super().__call__(fn)
 
 

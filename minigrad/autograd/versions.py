@@ -5,7 +5,8 @@ Every in-place op (``add_``, ``x[i] = v``, ``+=``, optimizer steps) bumps the te
 counter; views and ``detach()`` results share their base's counter, as in PyTorch. Only what an
 op actually saved is guarded: ``y = x * 2`` saves the constant, so changing ``x`` afterwards
 does not stop ``y.backward()``. (``record_node`` notes each saved value's version;
-``check_versions`` there reads a saved Tensor's counter anew, since an in-place op on a non-leaf gives it a new one.)
+``check_versions`` there reads a saved Tensor's counter anew: an in-place op on a non-leaf
+gives the tensor a new one.)
 """
 from __future__ import annotations
 

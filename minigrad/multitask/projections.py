@@ -94,8 +94,8 @@ class GradVac(Weighting):
         for i in range(m):
             coef = xp.zeros(m)
             coef[i] = 1.0
-            others = [j for j in range(m) if j != i]
-            for j in rng.permutation(others) if others else []:
+            rest = [k for k in range(m) if k != i]
+            for j in [int(k) for k in rng.permutation(rest)] if rest else []:  # random order
                 ni, nj = math.sqrt(max(float(coef @ G @ coef), 0.0)), math.sqrt(G[j, j])
                 if ni == 0.0 or nj == 0.0:
                     continue

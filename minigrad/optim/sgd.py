@@ -33,10 +33,10 @@ class SGD(Optimizer):
             raise ValueError("SGD: Nesterov momentum requires a momentum > 0 and zero dampening")
 
     def _update(self, p, grad, group, state):
-        # BEGIN SOLUTION ex3_4
-        g = -grad if group["maximize"] else grad
+        g = -grad if group["maximize"] else grad  # (given: shared with Adam and RMSprop)
         if group["weight_decay"] != 0:
             g = g + group["weight_decay"] * p.data
+        # BEGIN SOLUTION ex3_4
         mu = group["momentum"]
         if mu != 0:
             buf = state.get("momentum_buffer")

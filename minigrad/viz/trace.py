@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import backend
-from ..autograd import api, extend
+from ..autograd import api, engine, extend
 from ..autograd.function import Context
 from ..tensor import Tensor
 from .graph import fmt_array, normalize_roots

@@ -10,6 +10,8 @@ import minigrad.multitask as mt
 
 pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_3, pytest.mark.ex3_1]
 
+pytestmark = [*(pytestmark if isinstance(pytestmark, list) else [pytestmark]), pytest.mark.ex3_5]
+
 
 def _consts(*vals):
     x = mg.tensor(1.0, dtype=mg.float64, requires_grad=True)

@@ -11,6 +11,8 @@ from jacobian_families import cases
 import minigrad as mg
 import minigrad.multitask as mt
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex3_4, pytest.mark.ex4_2]
+
 J_REF = np.array([[-4.0, 1.0, 1.0], [6.0, 1.0, 1.0]])  # torchjd's test_values.py matrix
 TORCHJD = {"DualProj": [0.5563, 1.1109, 1.1109], "ConFIG": [0.1588, 2.0706, 2.0706]}
 

@@ -9,6 +9,8 @@ import pytest
 import minigrad as mg
 import minigrad.multitask as mt
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_3]
+
 N = 60
 
 

@@ -14,6 +14,8 @@ from jacobian_families import FAMILIES, cases
 import minigrad as mg
 import minigrad.multitask as mt
 
+pytestmark = [pytest.mark.ex4_2]
+
 CASES = cases(count_per_family=10)
 
 

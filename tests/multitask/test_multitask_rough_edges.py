@@ -9,6 +9,9 @@ from mt_toy import two_heads
 import minigrad as mg
 import minigrad.multitask as mt
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_1,
+              pytest.mark.ex3_5, pytest.mark.ex4_1]
+
 
 def test_dwa_update_takes_floats_and_no_grad_tensors():
     a, b = mt.DWA(2), mt.DWA(2)

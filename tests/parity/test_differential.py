@@ -12,6 +12,8 @@ import minigrad as mg
 
 from ._graphs import LEAVES, describe, make_program, run
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex3_1, pytest.mark.ex3_2]
+
 SEEDS = range(40)
 DTYPES = {"float32": (mg.float32, np.float32), "float64": (mg.float64, np.float64)}
 # (rtol, atol) against the reference, scaled by the reference's largest magnitude

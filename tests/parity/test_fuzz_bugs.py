@@ -8,6 +8,8 @@ import pytest
 import minigrad as mg
 from minigrad.nn import functional as F
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2]
+
 
 def bug(reason):
     return pytest.mark.xfail(strict=True, reason=reason)

@@ -19,6 +19,8 @@ import pytest
 import minigrad as mg
 from minigrad import nn, optim, serialization
 
+pytestmark = [pytest.mark.ex3_5]
+
 GIB = 2**30
 
 
