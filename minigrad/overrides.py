@@ -26,7 +26,6 @@ from . import ops
 from .autograd import extend
 from .autograd.custom import tensor_rule
 from .autograd.function import Function, Op
-from .ops.pca import PCALoss, pca_loss
 from .tensor import Tensor
 
 __all__ = ["stop_gradient", "custom_gradient", "override_gradient", "function_class",
@@ -150,33 +149,13 @@ def register_op(function, function_cls) -> None:
     _FUNCTIONS[function] = function_cls
 
 
-for _cls, _fns in [
-    (ops.Add, [ops.add]), (ops.Sub, [ops.sub, ops.subtract]),
-    (ops.Mul, [ops.mul, ops.multiply]), (ops.Div, [ops.div, ops.divide, ops.true_divide]),
-    (ops.Pow, [ops.pow]), (ops.Reciprocal, [ops.reciprocal]), (ops.Neg, [ops.neg, ops.negative]), (ops.Maximum, [ops.maximum]),
-    (ops.Minimum, [ops.minimum]), (ops.Exp, [ops.exp]), (ops.Log, [ops.log]),
-    (ops.Sqrt, [ops.sqrt]), (ops.Square, [ops.square]), (ops.Abs, [ops.abs]),
-    (ops.Sin, [ops.sin]), (ops.Cos, [ops.cos]), (ops.Tanh, [ops.tanh]),
-    (ops.Sigmoid, [ops.sigmoid]), (ops.Relu, [ops.relu]), (ops.Clip, [ops.clip, ops.clamp]),
-    (ops.Sign, [ops.sign]), (ops.Round, [ops.round]), (ops.Softmax, [ops.softmax]),
-    (ops.LogSoftmax, [ops.log_softmax]), (ops.Where, [ops.where]), (ops.MatMul, [ops.matmul]),
-    (ops.Trace, [ops.trace]), (ops.Sum, [ops.sum]), (ops.Mean, [ops.mean]),
-    (ops.MaxMin, [ops.max, ops.min]), (ops.LogSumExp, [ops.logsumexp]),
-    (ops.GetItem, [ops.getitem]), (ops.IndexAdd, [ops.index_add]),
-    (ops.Reshape, [ops.reshape]), (ops.Permute, [ops.permute, ops.transpose]),
-    (ops.BroadcastTo, [ops.broadcast_to]), (ops.Cat, [ops.cat, ops.concat, ops.concatenate]),
-    (ops.Cast, [ops.cast]), (ops.ToDevice, [ops.to_device]), (PCALoss, [pca_loss]),
-]:
-    for _fn in _fns:
-        register_op(_fn, _cls)
-
 
 def function_class(op) -> type:
     """The Function class behind ``op`` (a Function class, or a public op such as ``tanh``)."""
     if isinstance(op, type) and issubclass(op, Op):
         return op
     cls = _FUNCTIONS.get(op) if _hashable(op) else None
-    cls = cls or getattr(op, "function_class", None)
+    cls = cls or getattr(op, "op", None) or getattr(op, "function_class", None)
     if cls is None:
         name = getattr(op, "__qualname__", repr(op))
         raise TypeError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import backend
 from ..autograd.function import Op
 from .operands import floating
+from .registry import declare
 from .xp import xp_of
 
 
@@ -54,11 +55,13 @@ def _dim(x, dim):
     return dim % max(x.ndim, 1)
 
 
+@declare(Softmax, methods=("softmax",))
 def softmax(x, dim=-1):
     """Softmax along ``dim`` (default: the last)."""
     return Softmax.apply(floating(x, "softmax"), _dim(x, dim))
 
 
+@declare(LogSoftmax, methods=("log_softmax",))
 def log_softmax(x, dim=-1):
     """Log of softmax along ``dim``, without overflow for large logits."""
     return LogSoftmax.apply(floating(x, "log_softmax"), _dim(x, dim))

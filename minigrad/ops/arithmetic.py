@@ -11,6 +11,7 @@ from .. import backend
 from ..autograd.function import Op
 from ..tensor import Tensor
 from .operands import broadcast_shape, floating, promote
+from .registry import declare
 from .xp import xp_of
 
 
@@ -124,6 +125,7 @@ class Reciprocal(Op):
         return -g * out * out
 
 
+@declare(Reciprocal, methods=("reciprocal",))
 def reciprocal(a):
     """Elementwise ``1 / a`` (integers in the default float dtype)."""
     return Reciprocal.apply(floating(a, "reciprocal"))
@@ -202,10 +204,11 @@ def _binary(op_name, cls):
     return fn
 
 
-add = _binary("add", Add)
+add = declare(Add, methods=("__add__", "add"), rmethods=("__radd__",))(_binary("add", Add))
 _sub = _binary("sub", Sub)
 
 
+@declare(Sub, "subtract", methods=("__sub__", "sub"), rmethods=("__rsub__",))
 def sub(a, b):
     """Elementwise ``a - b`` with NumPy broadcasting. d/da = 1, d/db = -1. Two bool operands
     are refused (as in NumPy and PyTorch): use ``a ^ b`` semantics via ``ne`` instead."""
@@ -221,8 +224,11 @@ def sub(a, b):
 
 
 subtract = sub
-mul = _binary("mul", Mul)
+mul = declare(Mul, "multiply", methods=("__mul__", "mul"), rmethods=("__rmul__",))(
+    _binary("mul", Mul))
 multiply = mul
+@declare(Div, "divide", "true_divide", methods=("__truediv__", "div"),
+         rmethods=("__rtruediv__",))
 def div(a, b):
     """Elementwise true division with NumPy broadcasting; integer operands divide in the default
     float dtype. d/da = 1/b, d/db = -a/b**2. A number divided by a tensor is
@@ -237,11 +243,13 @@ def div(a, b):
 
 divide = div
 true_divide = div
-pow = _binary("pow", Pow)  # noqa: A001 - PyTorch's name
-maximum = _binary("maximum", Maximum)
-minimum = _binary("minimum", Minimum)
+pow = declare(Pow, methods=("__pow__", "pow"), rmethods=("__rpow__",))(  # noqa: A001
+    _binary("pow", Pow))
+maximum = declare(Maximum, methods=("maximum",))(_binary("maximum", Maximum))
+minimum = declare(Minimum, methods=("minimum",))(_binary("minimum", Minimum))
 
 
+@declare(Neg, "negative", methods=("__neg__", "neg", "negative"))
 def neg(a):
     """``-a``."""
     return Neg.apply(a)

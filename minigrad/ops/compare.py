@@ -5,6 +5,7 @@ from .. import backend
 from ..autograd.function import Op
 from ..tensor import Tensor
 from .operands import broadcast_shape, check_operand, promote
+from .registry import declare
 from .xp import xp_of
 
 
@@ -24,12 +25,12 @@ def _compare(name, op):
     return fn
 
 
-eq = _compare("eq", lambda a, b: a == b)
-ne = _compare("ne", lambda a, b: a != b)
-lt = _compare("lt", lambda a, b: a < b)
-le = _compare("le", lambda a, b: a <= b)
-gt = _compare("gt", lambda a, b: a > b)
-ge = _compare("ge", lambda a, b: a >= b)
+eq = declare(None, methods=("__eq__", "eq"))(_compare("eq", lambda a, b: a == b))
+ne = declare(None, methods=("__ne__", "ne"))(_compare("ne", lambda a, b: a != b))
+lt = declare(None, methods=("__lt__", "lt"))(_compare("lt", lambda a, b: a < b))
+le = declare(None, methods=("__le__", "le"))(_compare("le", lambda a, b: a <= b))
+gt = declare(None, methods=("__gt__", "gt"))(_compare("gt", lambda a, b: a > b))
+ge = declare(None, methods=("__ge__", "ge"))(_compare("ge", lambda a, b: a >= b))
 
 
 class Where(Op):
@@ -52,6 +53,7 @@ class Where(Op):
         return None, ga, gb
 
 
+@declare(Where)
 def where(cond, a, b):
     """Pick from ``a`` where ``cond`` is true and from ``b`` elsewhere (broadcasting)."""
     if not isinstance(cond, Tensor) or cond.dtype != backend.bool_:

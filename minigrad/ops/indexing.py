@@ -8,6 +8,7 @@ from __future__ import annotations
 from .. import backend
 from ..autograd.function import Op
 from ..tensor import Tensor
+from .registry import declare
 from .shape import view_of
 from .xp import xp_of
 
@@ -82,12 +83,14 @@ def check_mask(index, x, op="indexing"):
                          f"{x.shape[:index.ndim]}")
 
 
+@declare(GetItem, methods=("__getitem__",))
 def getitem(x, index):
     """``x[index]`` (also the method ``__getitem__``)."""
     check_mask(index, x)
     return view_of(GetItem.apply(x, _convert_index(index, x)), x)
 
 
+@declare(IndexAdd)
 def index_add(shape, index, values):
     """``zeros(shape)`` with ``values`` added at ``index``; repeated indices accumulate."""
     return IndexAdd.apply(tuple(shape), index, values)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from .. import backend
 from ..autograd.function import Op
 from .operands import broadcast_shape
+from .registry import declare
 from .xp import xp_of
 
 
@@ -94,6 +95,7 @@ class Trace(Op):
         return g * eye
 
 
+@declare(MatMul, methods=("__matmul__", "matmul"), rmethods=("__rmatmul__",))
 def matmul(a, b):
     """Matrix product with NumPy's rules (``a @ b``)."""
     from ..tensor import Tensor
@@ -131,6 +133,7 @@ def matmul(a, b):
     return MatMul.apply(a, b)
 
 
+@declare(Linear)
 def linear(x, weight, bias=None):
     """``x @ weight.T + bias`` with ``weight`` of shape (out_features, in_features)."""
     if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
@@ -150,6 +153,7 @@ def linear(x, weight, bias=None):
     return Linear.apply(x, weight, bias)
 
 
+@declare(Trace, methods=("trace",))
 def trace(x):
     """Sum of the diagonal of a 2-D tensor."""
     if x.ndim != 2:
@@ -157,6 +161,7 @@ def trace(x):
     return Trace.apply(x)
 
 
+@declare(None, methods=("outer",))
 def outer(a, b):
     """Outer product of two 1-D tensors: ``out[i, j] = a[i] * b[j]``."""
     if a.ndim != 1 or b.ndim != 1:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from .. import backend
 from ..autograd.function import Op
 from ..tensor import Tensor
+from .registry import declare
 from .xp import xp_of
 
 
@@ -43,6 +44,7 @@ class PCALoss(Op):
         return gW, gS
 
 
+@declare(PCALoss)
 def pca_loss(W: Tensor, S: Tensor) -> Tensor:
     """PCA-style loss ``-trace(W.T @ S @ W)`` for ``W`` (in, out) and covariance ``S`` (in, in)."""
     if W.ndim != 2 or S.ndim != 2 or S.shape[0] != S.shape[1] or S.shape[0] != W.shape[0]:

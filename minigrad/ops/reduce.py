@@ -11,6 +11,7 @@ from .. import backend
 from ..autograd.function import Op
 from ..tensor import Tensor
 from .operands import floating
+from .registry import declare
 from .xp import xp_of
 
 
@@ -184,12 +185,14 @@ def _kd(keepdim, keepdims):
     return bool(keepdims if keepdims is not None else keepdim)
 
 
+@declare(Sum, methods=("sum",))
 def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     """Sum of elements over ``dim`` (all when None)."""
     axes = None if dim is None and axis is None else norm_axes(dim, axis, x.ndim, "sum")
     return Sum.apply(x, axes, bool(keepdim if keepdims is None else keepdims))
 
 
+@declare(Mean, methods=("mean",))
 def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Mean of elements over ``dim`` (all when None)."""
     if x.dtype.kind != "f":
@@ -197,6 +200,7 @@ def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     return Mean.apply(x, norm_axes(dim, axis, x.ndim, "mean"), _kd(keepdim, keepdims))
 
 
+@declare(None, methods=("var",))
 def var(x, dim=None, keepdim=False, *, correction=1, axis=None, keepdims=None):
     """Variance over ``dim`` with ``correction`` (1: unbiased, Bessel's correction)."""
     axes = norm_axes(dim, axis, x.ndim, "var")
@@ -232,21 +236,25 @@ class _MaxResult(tuple):
     indices = property(lambda self: self[1])
 
 
+@declare(MaxMin, methods=("max",))
 def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     """Largest element; with ``dim``, returns ``(values, indices)`` along it."""
     return _maxmin(x, dim, keepdim, axis, keepdims, True, "max")
 
 
+@declare(MaxMin, methods=("min",))
 def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
     """Smallest element; with ``dim``, returns ``(values, indices)`` along it."""
     return _maxmin(x, dim, keepdim, axis, keepdims, False, "min")
 
 
+@declare(None, methods=("argmax",))
 def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Index of the largest element (flattened when ``dim`` is None); never differentiable."""
     return _arg(x, dim, keepdim, axis, keepdims, True)
 
 
+@declare(None, methods=("argmin",))
 def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Index of the smallest element (flattened when ``dim`` is None); never differentiable."""
     return _arg(x, dim, keepdim, axis, keepdims, False)
@@ -263,12 +271,14 @@ def _arg(x, dim, keepdim, axis, keepdims, is_max):
                             backend.native_dtype(xp, backend.int64)))
 
 
+@declare(LogSumExp, methods=("logsumexp",))
 def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """``log(sum(exp(x)))`` over ``dim``, without overflow."""
     x = floating(x, "logsumexp")
     return LogSumExp.apply(x, norm_axes(dim, axis, x.ndim, "logsumexp"), _kd(keepdim, keepdims))
 
 
+@declare(Norm2, methods=("norm",))
 def norm(x, p=2, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """The 2-norm (Frobenius for matrices) over ``dim``; p=1 gives the sum of |x|."""
     axes = norm_axes(dim, axis, x.ndim, "norm")

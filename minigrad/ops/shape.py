@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..autograd.function import Op
+from .registry import declare
 from .xp import xp_of
 
 
@@ -83,6 +84,7 @@ def _shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
+@declare(Reshape, "view", methods=("reshape", "view"))
 def reshape(x, *shape):
     """``x.reshape(2, 3)`` or ``reshape(x, (2, 3))``; one entry may be -1."""
     shape = _shape_arg(shape)
@@ -101,6 +103,7 @@ def reshape(x, *shape):
 view = reshape
 
 
+@declare(None, methods=("flatten",))
 def flatten(x, start_dim=0, end_dim=-1):
     """Merge dims ``start_dim..end_dim`` into one (all by default)."""
     if x.ndim == 0:
@@ -112,6 +115,7 @@ def flatten(x, start_dim=0, end_dim=-1):
     return reshape(x, x.shape[:s] + (n,) + x.shape[e + 1:])
 
 
+@declare(None, methods=("squeeze",))
 def squeeze(x, dim=None):
     """Drop size-1 dims (only ``dim`` if given)."""
     if dim is None:
@@ -121,6 +125,7 @@ def squeeze(x, dim=None):
     return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
 
 
+@declare(None, "expand_dims", methods=("unsqueeze",))
 def unsqueeze(x, dim):
     """Insert a size-1 dim at ``dim``."""
     nd = x.ndim + 1
@@ -133,6 +138,7 @@ def unsqueeze(x, dim):
 expand_dims = unsqueeze
 
 
+@declare(Permute, methods=("permute",))
 def permute(x, *dims):
     """Reorder the axes: ``x.permute(2, 0, 1)``."""
     dims = _shape_arg(dims)
@@ -142,11 +148,13 @@ def permute(x, *dims):
     return view_of(Permute.apply(x, tuple(d % x.ndim for d in dims)), x)
 
 
+@declare(Permute)
 def permute_dims(x, axes):
     """The array API's name for :func:`permute`."""
     return permute(x, tuple(axes))
 
 
+@declare(Permute, methods=("transpose",))
 def transpose(x, dim0, dim1):
     """Swap two axes."""
     dims = list(range(x.ndim))
@@ -154,6 +162,7 @@ def transpose(x, dim0, dim1):
     return view_of(Permute.apply(x, tuple(dims)), x)
 
 
+@declare(Permute)
 def matrix_transpose(x):
     """Swap the last two axes (``x.mT``)."""
     if x.ndim < 2:
@@ -161,6 +170,7 @@ def matrix_transpose(x):
     return transpose(x, -2, -1)
 
 
+@declare(BroadcastTo, methods=("broadcast_to",))
 def broadcast_to(x, shape):
     """Repeat ``x`` along new leading or size-1 dims to ``shape`` (NumPy's rule)."""
     shape = tuple(int(s) for s in shape)
@@ -172,6 +182,7 @@ def broadcast_to(x, shape):
     return view_of(BroadcastTo.apply(x, shape), x)
 
 
+@declare(BroadcastTo, methods=("expand",))
 def expand(x, *sizes):
     """PyTorch's ``expand``: like broadcast_to, where -1 keeps a dim's size."""
     sizes = _shape_arg(sizes)
@@ -180,6 +191,7 @@ def expand(x, *sizes):
     return broadcast_to(x, shape)
 
 
+@declare(Cat, "concat", "concatenate")
 def cat(tensors, dim=0):
     """Concatenate along ``dim`` (alias ``concatenate``)."""
     tensors = list(tensors)
@@ -201,6 +213,7 @@ concatenate = cat
 concat = cat
 
 
+@declare(None)
 def stack(tensors, dim=0):
     """Stack equally-shaped tensors along a new dim."""
     tensors = list(tensors)

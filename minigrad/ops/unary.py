@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import backend
 from ..autograd.function import Op
 from .operands import floating
+from .registry import declare
 from .xp import xp_of
 
 
@@ -208,56 +209,67 @@ class Round(ZeroGrad):
         return _xp(x).round(x)
 
 
+@declare(Exp, methods=("exp",))
 def exp(x):
     """Elementwise e**x."""
     return Exp.apply(floating(x, "exp"))
 
 
+@declare(Log, methods=("log",))
 def log(x):
     """Elementwise natural logarithm."""
     return Log.apply(floating(x, "log"))
 
 
+@declare(Sqrt, methods=("sqrt",))
 def sqrt(x):
     """Elementwise square root."""
     return Sqrt.apply(floating(x, "sqrt"))
 
 
+@declare(Square, methods=("square",))
 def square(x):
     """Elementwise x**2."""
     return Square.apply(x)
 
 
+@declare(Abs, methods=("abs", "__abs__"))
 def abs(x):  # noqa: A001 - PyTorch's name
     """Elementwise absolute value."""
     return Abs.apply(x)
 
 
+@declare(Sin, methods=("sin",))
 def sin(x):
     """Elementwise sine."""
     return Sin.apply(floating(x, "sin"))
 
 
+@declare(Cos, methods=("cos",))
 def cos(x):
     """Elementwise cosine."""
     return Cos.apply(floating(x, "cos"))
 
 
+@declare(Tanh, methods=("tanh",))
 def tanh(x):
     """Elementwise hyperbolic tangent."""
     return Tanh.apply(floating(x, "tanh"))
 
 
+@declare(Sigmoid, methods=("sigmoid",))
 def sigmoid(x):
     """Elementwise logistic function."""
     return Sigmoid.apply(floating(x, "sigmoid"))
 
 
+@declare(Relu, methods=("relu",))
 def relu(x):
     """Elementwise max(x, 0)."""
     return Relu.apply(x)
 
 
+@declare(Clip, "clamp", methods=("clip", "clamp"))
 def clip(x, min=None, max=None):  # noqa: A002 - PyTorch's names
     """Clamp values to ``[min, max]`` (either bound may be None)."""
     if min is None and max is None:
@@ -268,11 +280,13 @@ def clip(x, min=None, max=None):  # noqa: A002 - PyTorch's names
 clamp = clip
 
 
+@declare(Sign, methods=("sign",))
 def sign(x):
     """Elementwise sign (-1, 0, 1); its gradient is zero."""
     return Sign.apply(x)
 
 
+@declare(Round, methods=("round",))
 def round(x):  # noqa: A001 - PyTorch's name
     """Elementwise rounding to the nearest integer; its gradient is zero."""
     return Round.apply(x)
