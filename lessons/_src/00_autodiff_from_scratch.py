@@ -120,9 +120,10 @@ assert abs(x.grad - dfdx) < 1e-12 and abs(y.grad - dfdy) < 1e-12
 # ### Check against finite differences
 #
 # The central difference $\frac{f(x+h) - f(x-h)}{2h}$ has error $O(h^2)$ from truncation and
-# $O(\varepsilon/h)$ from floating-point rounding ($\varepsilon \approx 10^{-16}$), so it is most
-# accurate near $h \approx 10^{-5}$. The plot shows both regimes; the autodiff gradient has no $h$
-# at all.
+# $O(\varepsilon/h)$ from floating-point rounding ($\varepsilon \approx 10^{-16}$); the two balance
+# at $h \approx \varepsilon^{1/3} \approx 10^{-5}$, which is why 1e-5 to 1e-6 is the usual choice
+# (`gradcheck`'s default is 1e-6). The cell finds the best step of the grid, and asserts it is one
+# of those two. The plot shows both regimes; the autodiff gradient has no $h$ at all.
 
 # %%
 def fx(xv, yv=-1.5):
@@ -141,6 +142,7 @@ ax.legend()
 best = min(errors)
 print(f"best finite-difference error: {best:.1e} at h = {hs[errors.index(best)]:.0e}")
 assert best < 1e-9            # autodiff is right: some step agrees to 9 digits
+assert hs[errors.index(best)] in (1e-5, 1e-6), "the best step should be near eps**(1/3)"
 assert errors[0] > 1e-4       # a big step is wrong (truncation)
 assert errors[-1] > best      # a tiny step is wrong again (rounding)
 

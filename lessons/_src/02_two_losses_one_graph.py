@@ -184,6 +184,10 @@ assert np.allclose(model.shared.weight.grad.numpy(), 2 * once)
 # have the same norm at the current parameters: a starting point, not an answer (lesson 4 chooses
 # $\alpha$ properly). The cosine between the two shared gradients says whether they pull the shared
 # layer in similar directions (near 1), unrelated ones (near 0) or opposite ones (negative).
+#
+# **Convention** (every lesson): $\alpha \in [0, 1]$ is the convex weight on the loss named first
+# (here CE), $L = \alpha L_1 + (1-\alpha) L_2$; a loss added with a free weight, $L_1 + \lambda
+# L_2$, has $\lambda = (1-\alpha)/\alpha$ (lesson 3).
 
 # %%
 h, logits, recon = model(batch_x)

@@ -91,8 +91,10 @@ for alpha in alphas_gd:
 # ## 2. The optimum moves as `alpha` moves: the Pareto set and the Pareto front
 #
 # A point $\theta$ is **Pareto optimal** when no other point is at least as good on both losses and
-# strictly better on one. For convex losses, the minimisers $\theta^*(\alpha)$, $0\le\alpha\le1$,
-# are exactly the Pareto-optimal points: the curve from $b$ ($\alpha=0$) to $a$ ($\alpha=1$) in
+# strictly better on one. For *strictly* convex losses, the minimisers $\theta^*(\alpha)$,
+# $0\le\alpha\le1$, are exactly the Pareto-optimal points (with merely convex losses a
+# minimiser at $\alpha = 0$ or $1$ can be only weakly Pareto optimal, and some Pareto points may
+# need $\alpha$ at an end of the range): the curve from $b$ ($\alpha=0$) to $a$ ($\alpha=1$) in
 # parameter space is the **Pareto set**, and its image $(L_1, L_2)$ is the **Pareto front**.
 #
 # Choosing `alpha` does not "balance" anything by itself: it picks one point on that front.
@@ -169,6 +171,9 @@ for al in (0.2, 0.5, 0.8):
 # $\alpha L_1 + (1-\alpha) L_2$. Dividing the second by $\alpha$ gives the first with
 #
 # $$\lambda = \frac{1-\alpha}{\alpha}, \qquad \alpha = \frac{1}{1+\lambda}.$$
+#
+# This is the convention of every lesson that follows: $\alpha$ is the convex weight on the loss
+# named first, and wherever a loss is added with a free weight, that weight is called $\lambda$.
 #
 # Same minimiser. But the $\alpha$ form is the $\lambda$ form **times $\alpha$**, so its gradient is
 # $\alpha$ times smaller: gradient descent on the $\alpha$ form with learning rate $\eta/\alpha$

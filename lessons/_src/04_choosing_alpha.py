@@ -39,6 +39,10 @@ minigrad.manual_seed(0)
 #
 # $$L = \alpha\,L_1 + (1-\alpha)\,L_2, \qquad L_1 = \text{reconstruction (intermediate)},\quad
 #   L_2 = \text{cross-entropy (final)}.$$
+#
+# **Convention** (every lesson): $\alpha \in [0, 1]$ is the convex weight on the loss named first
+# (here the reconstruction $L_1$, so `alpha = 0` is CE alone), $L = \alpha L_1 + (1-\alpha) L_2$; a
+# loss added with a free weight, $L_1 + \lambda L_2$, has $\lambda = (1-\alpha)/\alpha$ (lesson 3).
 
 # %%
 X, y = load_digits()

@@ -77,6 +77,10 @@ def train(scalarizer, steps, lr=0.1, scale1=1.0, theta0=(0.0, 0.0)):
 # %% [markdown]
 # ## 2. Learning alpha by gradient descent
 #
+# **Convention** (every lesson): $\alpha \in [0, 1]$ is the convex weight on the loss named first,
+# $L = \alpha L_1 + (1-\alpha) L_2$; a loss added with a free weight, $L_1 + \lambda L_2$, has
+# $\lambda = (1-\alpha)/\alpha$ (lesson 3).
+#
 # `LearnedAlpha` computes $\alpha L_1 + (1-\alpha)L_2$ with $\alpha = \mathrm{sigmoid}(\beta)$ and
 # hands $\beta$ to the optimizer. Its gradient is
 #
@@ -277,9 +281,10 @@ ax.legend(fontsize=8)
 # **Exercise 5.1.** Replace the term by the variant $e^{-s}L + s$ and by LibMTL's starting point
 # $s = -0.5$. Where does training end? Why is the final $\theta$ the same in every case?
 #
-# **Exercise 5.2.** Remove the irreducible parts (`+ 0.5` and `+ 0.1`) so that both losses can
-# reach 0. Train with uncertainty weighting and plot $s_i$ and the total over 20 000 steps. What
-# happens, and why does the section-3 argument predict it?
+# **Exercise 5.2.** Remove the irreducible parts (the `+ 1.0` inside each loss of `losses`, worth
+# $0.5$ in $L_1$ and $0.05$ in $L_2$) so that both losses can reach 0. Train with uncertainty
+# weighting and plot $s_i$ and the total over 20 000 steps. What happens, and why does the section-3
+# argument predict it?
 #
 # **Exercise 5.3.** Rescue learned alpha with an entropy bonus: minimise
 # $\alpha L_1 + (1-\alpha)L_2 - \tau\,H(\alpha)$ with $H(\alpha) = -\alpha\log\alpha -

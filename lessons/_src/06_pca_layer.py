@@ -168,6 +168,49 @@ bias = np.sqrt(1 + eigval[:k] / (2 * rho))
 print("penalty's singular values:", pen["sv"][-1].round(6), " predicted:", bias.round(6))
 assert np.allclose(pen["sv"][-1], bias, atol=1e-6)
 
+# %% [markdown]
+# ### Where Oja's rule comes from: the gradient on the constraint $W^\top W = I$
+#
+# Maximise $\mathrm{tr}(W^\top S W)$ *subject to* $W^\top W = I$. The Lagrangian
+# $\mathcal L(W, \Lambda) = -\mathrm{tr}(W^\top S W) + \mathrm{tr}\big(\Lambda (W^\top W - I)\big)$
+# has $\nabla_W \mathcal L = -2SW + 2W\Lambda$ (for symmetric $\Lambda$). The multiplier that fits
+# best (least squares in $-2SW + 2W\Lambda \approx 0$) is $\Lambda = (W^\top W)^{-1} W^\top S W$,
+# which on the constraint is $W^\top S W$, and then
+# $$\nabla_W \mathcal L = -2SW + 2WW^\top S W = -2\,(I - WW^\top)\,SW = 2 \times
+# \text{Oja's direction}.$$
+# Equivalently: the plain gradient $G = -2SW$ projected onto the tangent space of the constraint,
+# $G - W\,\mathrm{sym}(W^\top G)$. So *at* $W^\top W = I$, Oja's rule is gradient descent on the
+# constrained problem; off the constraint it is not the gradient of anything (section 4). Checked
+# with minigrad (the Lagrangian's gradient, $\Lambda$ held fixed) and with the projection in NumPy:
+
+# %%
+S_np = S.numpy()
+W_on = np.linalg.qr(rng.normal(size=(64, k)))[0]              # a point with W^T W = I
+
+
+def lagrangian_grad(W_np):
+    W = minigrad.tensor(W_np, dtype=f64, requires_grad=True)
+    Lam = np.linalg.solve(W_np.T @ W_np, W_np.T @ S_np @ W_np)  # best multiplier, held fixed
+    Lam = minigrad.tensor(Lam, dtype=f64)
+    lagr = F.pca_loss(W, S) + (Lam * (W.T @ W - eye)).sum()
+    return minigrad.grad(lagr, W)[0].numpy()
+
+
+def projected_grad(W_np):
+    G = -2 * S_np @ W_np
+    WtG = W_np.T @ G
+    return G - W_np @ (WtG + WtG.T) / 2
+
+
+oja_on = oja_direction(minigrad.tensor(W_on, dtype=f64), S).numpy()
+gap = np.abs(lagrangian_grad(W_on) - 2 * oja_on).max()
+print(f"at W^T W = I: max |grad L - 2 * Oja| = {gap:.1e}, "
+      f"max |projected gradient - 2 * Oja| = {np.abs(projected_grad(W_on) - 2 * oja_on).max():.1e}")
+assert gap < 1e-12 and np.allclose(projected_grad(W_on), 2 * oja_on, atol=1e-12)
+W_off = 1.5 * W_on                                    # off the constraint (W^T W = 2.25 I): differ
+oja_off = oja_direction(minigrad.tensor(W_off, dtype=f64), S).numpy()
+assert np.abs(lagrangian_grad(W_off) - 2 * oja_off).max() > 1e-3
+
 # %%
 fig, axes = plt.subplots(2, 2, figsize=(12, 8), layout="constrained")
 ax = axes[0, 0]

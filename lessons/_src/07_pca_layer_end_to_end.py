@@ -5,7 +5,9 @@
 #
 # **Objectives.** After this lesson you can
 # - train one reduction layer with two losses at once, a classifier's cross-entropy and a bounded
-#   PCA loss, weighted as $\alpha\,\mathrm{CE} + (1-\alpha)\,\mathrm{PCA}$;
+#   PCA loss, weighted as $\alpha\,\mathrm{CE} + (1-\alpha)\,\mathrm{PCA}$ (the convention of every
+#   lesson: $\alpha$ the convex weight on the loss named first; an additive weight
+#   $\mathrm{CE} + \lambda\,\mathrm{PCA}$ is $\lambda = (1-\alpha)/\alpha$);
 # - read the trade-off that `alpha` controls from a sweep (`multitask.alpha_sweep`): test accuracy
 #   against the explained variance of the layer, and its Pareto front (`viz.plot_pareto`);
 # - see the difference in the learned 2-D embeddings: directions of large variance versus

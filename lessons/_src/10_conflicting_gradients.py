@@ -49,7 +49,9 @@ f64 = minigrad.float64
 # $\theta\in\mathbb R^2$, $f_1 = \tfrac12(\theta-a)^\top A(\theta-a)$ and
 # $f_2 = 4\cdot\tfrac12(\theta-b)^\top B(\theta-b)$: different centres, shapes and scales. The
 # Pareto set (lesson 3) is the curve of minimisers of $\alpha f_1 + (1-\alpha) f_2$ from $b$ to
-# $a$. `multitask.jacobian(losses, params)` stacks the flattened per-task gradients into $J$.
+# $a$ (the convention of every lesson: $\alpha$ the convex weight on the loss named first, an additive
+# weight $\lambda = (1-\alpha)/\alpha$). `multitask.jacobian(losses, params)` stacks the flattened
+# per-task gradients into $J$.
 
 # %%
 a, A = np.array([-1.0, 0.0]), np.array([[1.0, 0.0], [0.0, 3.0]])
