@@ -58,6 +58,13 @@ MUTATIONS = {
         wrapper="lambda orig: staticmethod(lambda ctx, g: tuple(None if r is None else "
                 "(r if i == 2 else 2 * r) for i, r in enumerate(orig(ctx, g))))",
     ),
+    "matmul2_op": dict(
+        doc="the same factor 2, in MatMul (the @ operator) only; nn.Linear's fused op is right",
+        kind="wrap",
+        target=["minigrad.ops.linalg:MatMul.backward"],
+        wrapper="lambda orig: staticmethod(lambda ctx, g: tuple(None if r is None else 2 * r "
+                "for r in orig(ctx, g)))",
+    ),
     "logsoftmax": dict(
         doc="log-softmax backward forgets the softmax term (returns g, as if it were the "
             "identity)",

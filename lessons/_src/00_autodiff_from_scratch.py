@@ -144,7 +144,7 @@ print(f"best finite-difference error: {best:.1e} at h = {hs[errors.index(best)]:
 assert best < 1e-9            # autodiff is right: some step agrees to 9 digits
 assert hs[errors.index(best)] in (1e-5, 1e-6), "the best step should be near eps**(1/3)"
 assert errors[0] > 1e-4       # a big step is wrong (truncation)
-assert errors[-1] > best      # a tiny step is wrong again (rounding)
+assert errors[-1] > 1e3 * best  # a tiny step is wrong again (rounding)
 
 # %% [markdown]
 # ## 3. Why the order matters, and why `+=`

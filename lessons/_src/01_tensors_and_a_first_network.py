@@ -182,6 +182,14 @@ assert np.allclose(layer.weight.grad.numpy(), G_logits.T @ h.numpy(), atol=1e-6)
 assert np.allclose(layer.bias.grad.numpy(), G_logits.sum(axis=0), atol=1e-6)
 print("nn.Linear's gradients are the matmul rule and the broadcast rule")
 
+# Weight decay uses the weight twice more (W * W): three paths reach W, and backward adds them,
+# G^T h + 2 wd W (the fan-out rule of lesson 0).
+wd = 1e-2
+layer.zero_grad()
+(F.cross_entropy(layer(h), y_test[:32]) + wd * (layer.weight * layer.weight).sum()).backward()
+W_np = layer.weight.detach().numpy()
+assert np.allclose(layer.weight.grad.numpy(), G_logits.T @ h.numpy() + 2 * wd * W_np, atol=1e-6)
+
 # %% [markdown]
 # ## Exercises
 #

@@ -101,6 +101,10 @@ al = la.alpha
 print(f"L1 = {L1.item():.3f}, L2 = {L2.item():.3f}, alpha = {al:.3f}, "
       f"d/dbeta = {g_beta.item():.4f}")
 assert abs(g_beta.item() - al * (1 - al) * (L1.item() - L2.item())) < 1e-12
+# ... and the model's gradient, by hand: alpha (theta - a) + (1 - alpha) 0.1 (theta - b)
+(g_theta,) = minigrad.grad(la([L1, L2]), theta)
+by_hand = al * (theta.detach().numpy() - a_np) + (1 - al) * 0.1 * (theta.detach().numpy() - b_np)
+assert np.allclose(g_theta.numpy(), by_hand, rtol=1e-12, atol=1e-15)
 
 learned = train(LearnedAlpha(init=0.0, dtype=f64), steps=1000, lr=0.2)
 alpha_end = learned["w"][-1, 0]

@@ -59,6 +59,14 @@ def theta_star(w=1.0):
     return np.linalg.solve(A + w * B, A @ a + w * B @ b)
 
 
+# Every method below runs on minigrad's gradients of f1 and f2; check them against the closed
+# form A (theta - a) + w B (theta - b) first (theta fans out to both losses).
+theta_c = minigrad.tensor([0.3, -0.4], dtype=f64, requires_grad=True)
+(g_sum,) = minigrad.grad(f1(theta_c) + f2(theta_c, 3.0), theta_c)
+th = theta_c.detach().numpy()
+assert np.allclose(g_sum.numpy(), A @ (th - a) + 3.0 * B @ (th - b), rtol=1e-12)
+
+
 print("minimiser of f1 + f2:", theta_star(1.0).round(4), "  of f1 + 100 f2:",
       theta_star(100.0).round(4))
 
