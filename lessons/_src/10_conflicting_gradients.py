@@ -300,7 +300,7 @@ print("DWA weights per epoch:", np.round(dwa_weights, 3).tolist())
 r = [h1 / h0 for h1, h0 in zip(dwa.history[-2], dwa.history[-3])]
 expected = 2 * np.exp(np.array(r) / 2.0) / np.exp(np.array(r) / 2.0).sum()
 assert np.allclose(dwa_weights[-1], expected)       # DWA's rule, from its own loss history
-assert abs(dwa_weights[-1][0] - 1.0) > 1e-3          # ... and the losses did fall at different rates
+assert abs(dwa_weights[-1][0] - 1.0) > 1e-3   # ... the losses fell at different rates
 
 # %% [markdown]
 # ### Is the weighted gradient right?
