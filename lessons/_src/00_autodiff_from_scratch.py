@@ -311,16 +311,48 @@ assert abs(fx(x0 + h) - (fx(x0) + xv.grad * h)) < 10 * h * h  # error is second 
 
 # %% [markdown]
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 0.1.** Add `exp`, `__pow__` (by a constant) and `relu` to `Value`, each with its
 # local derivative. Check each against minigrad (`minigrad.exp`, `**`, `minigrad.relu`) at three
 # points with an `assert`.
 #
+# *Hand in:* (Value, backward): your Value class with exp, __pow__ and relu.
+
+# %%
+# Exercise 0.1: your work here; then replace None by your answer.
+answer = None
+check("0.1", answer)
+
+# %% [markdown]
 # **Exercise 0.2.** Remove the loop that resets `.grad` to 0 in `backward` and call it twice on
 # the same graph. What happens to `x.grad`? PyTorch and minigrad *accumulate* into `.grad` the
 # same way across calls: that is why training loops call `zero_grad()`. Show it with minigrad.
 #
+# *Hand in:* x.grad (a float) after calling the no-reset backward twice on f(0.5, -1.5).
+
+# %%
+# Exercise 0.2: your work here; then replace None by your answer.
+answer = None
+check("0.2", answer)
+
+# %% [markdown]
 # **Exercise 2.1** (the same as assignment exercise 2.1, where you write minigrad's own
 # `_topo_order`). `topological_order` is recursive, so a chain of 5000 additions exceeds Python's
 # recursion limit. Rewrite it as an iterative depth-first search with an explicit stack, and check
 # it on such a chain (the gradient of `x + x + ... + x` with 5000 terms is 5000).
+#
+# *Hand in:* your iterative topological_order(root) (nodes need only .parents).
+
+# %%
+# Exercise 2.1: your work here; then replace None by your answer.
+answer = None
+check("2.1", answer)

@@ -192,16 +192,48 @@ assert np.allclose(layer.weight.grad.numpy(), G_logits.T @ h.numpy() + 2 * wd * 
 
 # %% [markdown]
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 1.4** (assignment exercise 1.4: write `MatMul.backward`). Extend the matmul rule to
 # batched inputs `A` of shape (b, n, k) and `B` of shape (k, m): which axis must the gradient of
 # `B` be summed over, and why is that the broadcast rule of section 2 again? Check with
 # `gradcheck`.
 #
+# *Hand in:* a function (A, B, G) -> (dA, dB) for A (b, n, k), B (k, m).
+
+# %%
+# Exercise 1.4: your work here; then replace None by your answer.
+answer = None
+check("1.4", answer)
+
+# %% [markdown]
 # **Exercise 1.5** (assignment exercise 1.5: write the engine's `_sum_to`). Write
 # `sum_to(g, shape)` in NumPy: sum `g` over its extra leading axes and over the axes where `shape`
 # has 1, then reshape. Test it on the three inputs of section 2.
 #
+# *Hand in:* your sum_to(g, shape).
+
+# %%
+# Exercise 1.5: your work here; then replace None by your answer.
+answer = None
+check("1.5", answer)
+
+# %% [markdown]
 # **Exercise 1.6.** Train the same network with `optim.SGD(lr=0.1)` and with
 # `optim.SGD(lr=0.1, momentum=0.9)`, and plot the three test-accuracy curves. How many epochs does
 # each need to reach 0.93?
+#
+# *Hand in:* {"sgd": epochs, "momentum": epochs} to reach 0.93 (None: never in 10).
+
+# %%
+# Exercise 1.6: your work here; then replace None by your answer.
+answer = None
+check("1.6", answer)

@@ -341,21 +341,61 @@ print(f"hook on h: |total| = {np.linalg.norm(seen[0]):.4f} = |CE part + MSE part
 #   and writes nothing into `.grad`.
 #
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 2.2** (assignment exercise 2.2 asks you to write the engine's accumulation into
 # `.grad`). Predict, then check: after `ce.backward(retain_graph=True)` and `mse.backward()`, is
 # `model.shared.weight.grad` a new tensor or the first one updated? What must the accumulation do
 # when the first gradient arrives, so that later in-place additions do not change a tensor the
 # user still holds?
 #
+# *Hand in:* 'same' or 'new'.
+
+# %%
+# Exercise 2.2: your work here; then replace None by your answer.
+answer = None
+check("2.2", answer)
+
+# %% [markdown]
 # **Exercise 2.4.** Add a third head (parity of the digit: even or odd, with
 # `F.binary_cross_entropy_with_logits`) and redraw the graph and the bar chart. Which parameters
 # carry three colours?
 #
+# *Hand in:* the names of the parameters carrying all three colours.
+
+# %%
+# Exercise 2.4: your work here; then replace None by your answer.
+answer = None
+check("2.4", answer)
+
+# %% [markdown]
 # **Exercise 2.5.** Put `h.detach()` into the decoder instead of `h`. Which bars disappear, and
 # what does the decoder learn now? Check with `head_grads` and state the result as an `assert`.
 #
+# *Hand in:* the names of the parameters whose MSE bar disappears.
+
+# %%
+# Exercise 2.5: your work here; then replace None by your answer.
+answer = None
+check("2.5", answer)
+
+# %% [markdown]
 # **Exercise 2.6.** Register a hook on `h` (`h.register_hook`) that prints the norm of the gradient
 # it receives. How many times does it run during `(ce + mse).backward()`, and during
 # `ce.backward(retain_graph=True); mse.backward()`? Explain with the engine's rule that a hook sees
 # the *total* gradient of its tensor in one backward pass.
+#
+# *Hand in:* (runs in (ce + mse).backward(), runs in the two separate backward calls).
+
+# %%
+# Exercise 2.6: your work here; then replace None by your answer.
+answer = None
+check("2.6", answer)

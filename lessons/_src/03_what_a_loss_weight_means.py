@@ -358,24 +358,64 @@ print("alpha * CE + (1 - alpha) * |W|^2: backward = the closed form")
 #   never a minimiser of a weighted sum (exercise 3.7).
 #
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 3.4** (assignment exercise 3.4 asks you to write `SGD.step`). SGD's
 # `weight_decay=wd` adds `wd * w` to the gradient. Show, with `minigrad.optim.SGD` on the ridge
 # data, that `weight_decay=wd` on the MSE alone gives the same iterates as plain SGD on
 # `MSE + lam * ||w||^2` for `lam = wd / 2`, and that both converge to `ridge(wd / 2)`.
 #
+# *Hand in:* (X_np, y_np, wd, w) with w the weights after SGD with weight_decay=wd.
+
+# %%
+# Exercise 3.4: your work here; then replace None by your answer.
+answer = None
+check("3.4", answer)
+
+# %% [markdown]
 # **Exercise 3.5** (assignment exercise 3.5 asks you to write `Adam.step`). Repeat the "same
 # minimiser, different scale" experiment of section 3 with `minigrad.optim.Adam` and the *same*
 # learning rate for the `alpha` and the `lambda` form. Are the iterates still different? Explain
 # with Adam's update $m/(\sqrt v + \epsilon)$ what happens when the whole loss is multiplied by
 # `alpha`.
 #
+# *Hand in:* True or False: are the Adam iterates of the two forms different?.
+
+# %%
+# Exercise 3.5: your work here; then replace None by your answer.
+answer = None
+check("3.5", answer)
+
+# %% [markdown]
 # **Exercise 3.6.** Differentiate the optimality condition
 # $\alpha A(\theta-a) + (1-\alpha)B(\theta-b) = 0$ with respect to $\alpha$ to get
 # $d\theta^*/d\alpha$ in closed form. Check it against a finite difference of `theta_star` and
 # against the direction of the Pareto set in the left plot.
 #
+# *Hand in:* (A, a, B, b, dtheta) with dtheta(alpha) your closed form.
+
+# %%
+# Exercise 3.6: your work here; then replace None by your answer.
+answer = None
+check("3.6", answer)
+
+# %% [markdown]
 # **Exercise 3.7.** Take $\theta \in \mathbb R$, $L_1 = 1 - e^{-(\theta-1)^2}$ and
 # $L_2 = 1 - e^{-(\theta+1)^2}$. Plot the front $(L_1(\theta), L_2(\theta))$ for
 # $\theta\in[-1, 1]$ and find, for a grid of `alpha`, the global minimiser of the weighted sum.
 # Which front points are never chosen? Why?
+#
+# *Hand in:* the global minimisers for alpha in np.linspace(0, 1, 101).
+
+# %%
+# Exercise 3.7: your work here; then replace None by your answer.
+answer = None
+check("3.7", answer)

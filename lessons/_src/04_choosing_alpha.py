@@ -292,14 +292,47 @@ print(f"alpha = {a_best}: backward vs finite differences, worst relative gap {wo
 # - Choose with cross-validation on the metric you care about, never on the weighted loss.
 #
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 4.3.** Replace the per-image *sum* of squared errors by the mean over pixels
 # (`F.mse_loss`). How do `alpha*` and the cross-validated alpha change? Explain with lesson 3's
 # $\lambda = (1-\alpha)/\alpha$.
 #
-# **Exercise 4.4.** Run `multitask.alpha_sweep` over the same grid with `(reconstruction, cross-
-# entropy, test accuracy)` as its result and plot the Pareto front with `viz.plot_pareto`. Which
-# alphas are on the front, and is the cross-validated one among them?
+# *Hand in:* (alpha* with the pixel sum, alpha* with the pixel mean).
+
+# %%
+# Exercise 4.3: your work here; then replace None by your answer.
+answer = None
+check("4.3", answer)
+
+# %% [markdown]
+# **Exercise 4.4.** For each alpha of the grid, train on the whole training set (`train`) and
+# record its test accuracy and reconstruction error (`evaluate`). Which alphas are Pareto optimal
+# in lesson 3's sense (no other alpha has both a higher accuracy and a lower error)? Plot the
+# points, and say whether the cross-validated alpha is among them.
 #
+# *Hand in:* ({alpha: (accuracy, reconstruction error)}, [alphas on the front]).
+
+# %%
+# Exercise 4.4: your work here; then replace None by your answer.
+answer = None
+check("4.4", answer)
+
+# %% [markdown]
 # **Exercise 4.5.** Compute `balance_alpha` again after each epoch of training at `alpha*`. Does the
 # balance point drift, and in which direction? What does that suggest about a fixed `alpha`?
+#
+# *Hand in:* the list of balance_alpha values, one per epoch.
+
+# %%
+# Exercise 4.5: your work here; then replace None by your answer.
+answer = None
+check("4.5", answer)

@@ -321,16 +321,48 @@ for ax, (name, J) in zip(axes, (("Jacobian of the PCA gradient (a Hessian)", J_p
 # - Oja's rule is an update direction, not a gradient. Lesson 8 plugs it into an end-to-end model.
 #
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 6.1.** Implement Sanger's generalized Hebbian algorithm,
 # $W \leftarrow W + \eta\,(SW - W\,\mathrm{triu}(W^\top S W))$ (column convention). Show that,
 # unlike Oja's subspace rule, its columns converge to the individual eigenvectors in order
 # (compare with `eigvec[:, :3]` up to sign).
 #
+# *Hand in:* (S, W): the covariance and your GHA result with 3 columns.
+
+# %%
+# Exercise 6.1: your work here; then replace None by your answer.
+answer = None
+check("6.1", answer)
+
+# %% [markdown]
 # **Exercise 6.2.** Run the penalty method for $\rho \in \{0.1, 1, 10\}$. Plot the largest stable
 # learning rate and the bias $\sigma_1 - 1$ against $\rho$. What trade-off do you see?
 #
+# *Hand in:* (S, {rho: (largest stable lr, sigma_1 - 1)}).
+
+# %%
+# Exercise 6.2: your work here; then replace None by your answer.
+answer = None
+check("6.2", answer)
+
+# %% [markdown]
 # **Exercise 6.3.** Replace the per-column normalisation by the subspace-invariant loss
 # $-\mathrm{tr}\big((W^\top W)^{-1} W^\top S W\big)$ (write the $3\times3$ inverse with minigrad
 # ops,
 # or use `custom_gradient`). Does it still collapse the columns? What is its maximum?
+#
+# *Hand in:* (S, k, the maximum you found, True/False: do the columns collapse?).
+
+# %%
+# Exercise 6.3: your work here; then replace None by your answer.
+answer = None
+check("6.3", answer)

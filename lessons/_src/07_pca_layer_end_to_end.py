@@ -320,13 +320,47 @@ ax.legend(fontsize=8)
 #   inflates its features without bound.
 #
 # ## Exercises
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
+# **Exercise 7.1.** Replace the penalty by lesson 6's QR retraction: drop the
+# $\rho\,\|W^\top W - I\|^2$ term from `pca_term`, and after every optimizer step replace `W` by
+# the $Q$ of its QR factorisation (signs fixed as in lesson 6). Repeat the sweep. Does the front
+# move? Which alphas change most?
 #
-# **Exercise 7.1.** Replace the penalty form by Oja's rule through `override_gradient` (lesson 8)
-# and repeat the sweep. Does the front move? Which alphas change most?
-#
+# *Hand in:* (S_full, W, k): W after training with alpha = 0.02 and the QR retraction.
+
+# %%
+# Exercise 7.1: your work here; then replace None by your answer.
+answer = None
+check("7.1", answer)
+
+# %% [markdown]
 # **Exercise 7.2.** Use `k = 8` directions instead of 2. Plot the same two curves. Why does the
 # accuracy now barely depend on alpha while the variance still does?
 #
+# *Hand in:* {alpha: (test accuracy, explained variance)} with k = 8.
+
+# %%
+# Exercise 7.2: your work here; then replace None by your answer.
+answer = None
+check("7.2", answer)
+
+# %% [markdown]
 # **Exercise 7.3.** Choose alpha by 3-fold `multitask.cv_alpha` with the score
 # `accuracy + explained variance`. Is that score independent of alpha in the sense of lesson 4?
 # What would you report instead?
+#
+# *Hand in:* True or False: is accuracy + explained variance alpha-independent?.
+
+# %%
+# Exercise 7.3: your work here; then replace None by your answer.
+answer = None
+check("7.3", answer)

@@ -328,15 +328,47 @@ axes[1].legend(fontsize=8)
 # section 5), since `gradcheck` cannot.
 #
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 8.1.** Write a straight-through estimator as a `Function`: `round` in the forward, the
 # identity in the backward. Train a one-layer classifier on digits whose features are rounded to
 # integers, and compare with `minigrad.straight_through_round`.
 #
+# *Hand in:* your Function subclass (straight-through round).
+
+# %%
+# Exercise 8.1: your work here; then replace None by your answer.
+answer = None
+check("8.1", answer)
+
+# %% [markdown]
 # **Exercise 8.2.** Replace Oja's subspace rule by Sanger's GHA (lesson 6, exercise 6.1) with each
 # of
 # the four ways. Which way needed the fewest changes?
 #
+# *Hand in:* gha_direction(W, S) -> Tensor, the backward direction for GHA.
+
+# %%
+# Exercise 8.2: your work here; then replace None by your answer.
+answer = None
+check("8.2", answer)
+
+# %% [markdown]
 # **Exercise 8.3.** Hooks see the *total* gradient of their tensor. Register the Oja hook on `W`
 # itself instead of on `W_pca`. Which part of `W.grad` is now projected, and why is the result
 # different from section 5? State the difference as an `assert`.
+#
+# *Hand in:* (W.grad with the hook on W, plain_W, W_start).
+
+# %%
+# Exercise 8.3: your work here; then replace None by your answer.
+answer = None
+check("8.3", answer)

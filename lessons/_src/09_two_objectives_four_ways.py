@@ -296,13 +296,45 @@ assert obj_high > 0 and err_high < 1e-6          # rho > 2 lambda_max: converges
 #   that, and with a convex sum, it worked here.
 #
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 9.1.** Show on paper that alternating SGD with step $\eta$ on two quadratics is the
 # linear map $\theta \mapsto (I - \eta wB)(I - \eta A)\theta + c$ and compute its fixed point.
 # Compare it with `run("alternating", sgd(0.1))[-1]` and check that the bias is $O(\eta)$.
 #
+# *Hand in:* (A, a, B, b, eta, your fixed point).
+
+# %%
+# Exercise 9.1: your work here; then replace None by your answer.
+answer = None
+check("9.1", answer)
+
+# %% [markdown]
 # **Exercise 9.2.** Repeat section 2 with `optim.RMSprop`. Which of the three patterns reach
 # $\theta^*$, and which ignore the weight $w$?
 #
+# *Hand in:* the set of patterns ('sum', 'same step', 'alternating') reaching theta*.
+
+# %%
+# Exercise 9.2: your work here; then replace None by your answer.
+answer = None
+check("9.2", answer)
+
+# %% [markdown]
 # **Exercise 9.3.** Run ADMM for $\rho \in \{0.1, 1, 10\}$ and plot the primal and dual residuals.
 # Which $\rho$ converges fastest here? What does a very large $\rho$ make ADMM resemble?
+#
+# *Hand in:* (A, a, B, b, the fastest rho among 0.1, 1, 10).
+
+# %%
+# Exercise 9.3: your work here; then replace None by your answer.
+answer = None
+check("9.3", answer)

@@ -379,17 +379,57 @@ axes[2].legend()
 
 # %% [markdown]
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 4.2** (assignment exercise 4.2: write `PCGrad`). Implement PCGrad for $m$ tasks on
 # the Gramian alone: keep coefficients $c_i$ with $g_i^{PC} = J^\top c_i$ and use
 # $g_i^{PC}\cdot g_j = (G c_i)_j$. Check it against `PCGrad(seed=0)` on a random $3\times 5$ $J$.
 #
+# *Hand in:* your pcgrad(J) -> combined direction.
+
+# %%
+# Exercise 4.2: your work here; then replace None by your answer.
+answer = None
+check("4.2", answer)
+
+# %% [markdown]
 # **Exercise 10.1.** Move the start of the toy and find a point where the two gradients do *not*
 # conflict. Which methods then return the same direction as the sum (up to scale), and why?
 #
+# *Hand in:* (A, a, B, b, a start theta where the gradients do not conflict).
+
+# %%
+# Exercise 10.1: your work here; then replace None by your answer.
+answer = None
+check("10.1", answer)
+
+# %% [markdown]
 # **Exercise 10.2.** Run the trajectories with `CAGrad(c)` for $c \in \{0, 0.2, 0.5, 1, 2\}$. Show
 # that $c = 0$ follows the (averaged) sum and that large $c$ behaves like MGDA.
 #
+# *Hand in:* (A, a, B, b, the end point of CAGrad(c=0)).
+
+# %%
+# Exercise 10.2: your work here; then replace None by your answer.
+answer = None
+check("10.2", answer)
+
+# %% [markdown]
 # **Exercise 10.3.** Train the two-head network with `aggregate(..., weighting=MGDA())` instead of a
 # scalarizer and compare test accuracy and reconstruction error with the plain sum after the same
 # number of steps. Was it worth $m$ backward passes per step?
+#
+# *Hand in:* (test accuracy with the sum, test accuracy with MGDA).
+
+# %%
+# Exercise 10.3: your work here; then replace None by your answer.
+answer = None
+check("10.3", answer)

@@ -250,11 +250,35 @@ assert cpu_times[-1] > 16 * cpu_times[0], f"CPU times {cpu_times} do not grow wi
 
 # %% [markdown]
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 11.1.** Time one training step of section 2's network on the CPU and the GPU for
 # batch sizes 64, 1024 and 16384 (repeat the data to get enough rows). From which batch size on
 # does the GPU win? Why does it lose on small batches?
 #
+# *Hand in:* the batch size from which the GPU wins (or 'never', or 'no gpu').
+
+# %%
+# Exercise 11.1: your work here; then replace None by your answer.
+answer = None
+check("11.1", answer)
+
+# %% [markdown]
 # **Exercise 11.2.** Run lesson 10's two-head training with `aggregate(..., weighting=MGDA())` on
 # `device`. Check with `head_grads` that the per-task gradients and the combined direction stay on
 # the device, and measure how much of a step the host solve takes.
+#
+# *Hand in:* the device of the combined direction (e.g. str(d.device)).
+
+# %%
+# Exercise 11.2: your work here; then replace None by your answer.
+answer = None
+check("11.2", answer)

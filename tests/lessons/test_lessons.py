@@ -6,7 +6,9 @@ Per lesson (one test each, so a failure names the lesson):
   states objectives, prerequisites and an estimated time; the first code cell seeds with
   ``manual_seed(0)``; at least one ``assert``; it ends with 2-4 exercises numbered ``L.k``, or
   ``A.B`` when one overlaps exercise A.B of the assignments (minigrad/assignments/catalog.py;
-  a lesson's own L.k never reuses an assignment's number); data
+  a lesson's own L.k never reuses an assignment's number), each followed by a code cell that
+  ends with ``check("L.k", answer)`` (lessons/lesson_checks, tested in
+  test_exercise_checks.py); data
   only through ``minigrad.data`` (no file or network reads);
 - execution, with nbclient in a fresh temporary working directory, headless (``MPLBACKEND=Agg``
   for the kernel, and a lesson's ``%matplotlib inline`` is a no-op here; every figure is drawn
@@ -56,6 +58,10 @@ _CATALOG = ROOT / "minigrad" / "assignments" / "catalog.py"  # standard library 
 ASSIGNMENT_NUMBERS = ({e.number: e.title for e in _load("minigrad_catalog", _CATALOG).EXERCISES}
                       if _CATALOG.exists() else {})
 build = _load("minigrad_lessons_build", LESSON_DIR / "_src" / "build.py")
+sys.path.insert(0, str(LESSON_DIR))
+from lesson_checks import CHECKS as _LESSON_CHECKS  # noqa: E402
+
+CHECK_NUMBERS = set(_LESSON_CHECKS)
 LESSONS = render.lesson_paths()
 
 GUARD_CELL = r'''
@@ -191,12 +197,25 @@ def test_lesson_structure(path):
                   for node in ast.walk(ast.parse(_python_source(cell))))
     assert asserts >= 1, f"{name} states no claim as an assert"
 
-    last_code = max(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
-    tail = "\n".join(c.source for c in nb.cells[last_code + 1:])
+    heading = [i for i, c in enumerate(nb.cells)
+               if c.cell_type == "markdown" and re.search(r"(?m)^## Exercises", c.source)]
+    assert heading, f"{name} has no '## Exercises' section"
+    ex_cells = nb.cells[heading[-1]:]
+    tail = "\n".join(c.source for c in ex_cells if c.cell_type == "markdown")
     found = [f"{a}.{b}" for a, b in re.findall(r"\*\*Exercise\s+(\d+)\.(\d+)", tail)]
     assert 2 <= len(found) <= 4 and len(found) == len(set(found)), (
-        f"{name} must end (after its last code cell) with 2-4 distinct exercises "
-        f"'**Exercise {number}.k**'; found {found}")
+        f"{name} must end with 2-4 distinct exercises '**Exercise {number}.k**'; found {found}")
+    # Every exercise is followed by a cell the student runs: it ends with check("L.k", ...)
+    # (lessons/lesson_checks), and nothing after the Exercises heading is lesson code.
+    for num in found:
+        at = next(i for i, c in enumerate(ex_cells) if c.cell_type == "markdown"
+                  and f"**Exercise {num}" in c.source)
+        nxt = ex_cells[at + 1] if at + 1 < len(ex_cells) else None
+        assert nxt is not None and nxt.cell_type == "code" and (
+            nxt.source.strip().splitlines()[-1].startswith(f'check("{num}"')), (
+            f"{name}: Exercise {num} must be followed by a code cell ending with "
+            f'check("{num}", answer)')
+        assert num in CHECK_NUMBERS, f"{name}: lessons/lesson_checks has no check for {num}"
     for num in found:
         # Either the lesson's own L.k, or an assignment exercise it overlaps (same number);
         # never a lesson's own exercise that reuses an assignment's number for something else.
