@@ -160,6 +160,7 @@ ax.set_title("First 16 hidden units' weights, as 8x8 images")
 ax.set_xlabel("unit (column in the grid)")
 ax.set_ylabel("unit (first of the row)")
 fig.colorbar(im, ax=ax)
+plt.show()
 
 # %% [markdown]
 # ## 5. What the module did for us

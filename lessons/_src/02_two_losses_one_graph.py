@@ -85,6 +85,65 @@ assert reach["classifier.weight"] == (0,) and reach["decoder.weight"] == (1,)
 fig
 
 # %% [markdown]
+# ### Step through the backward pass
+#
+# `viz.trace_backward(loss)` runs backward and records every step: which op's rule ran, what
+# gradient came in and what went out to each input. Move the slider to replay the pass on a
+# batch of 4 images: the op that just ran is outlined in red, each op carries its step number,
+# and a leaf shows the gradient it has received *so far*. Watch the shared layer: its gradient
+# is complete only after both heads' paths have reached it. (Without ipywidgets, the cell draws
+# three steps side by side instead.)
+
+# %%
+from IPython.display import display  # noqa: E402
+
+try:
+    import ipywidgets as widgets
+except ImportError:                      # no widgets: static figures below
+    widgets = None
+
+small = TwoHeads()
+_, lg4, rc4 = small(X_train[:4])
+trace = viz.trace_backward(F.cross_entropy(lg4, y_train[:4]) + F.mse_loss(rc4, X_train[:4]))
+live = {}                                 # what the step-through shows now
+
+
+def show_step(step):
+    live["step"], live["op"] = step, trace[step].op
+    live["fig"] = trace.draw(step=step, fontsize=6, show_constants=False,
+                             params=dict(small.named_parameters()),
+                             title=f"backward step {step + 1} of {len(trace)}: {trace[step].op}")
+    return live["fig"]
+
+
+if widgets is not None:
+    slider = widgets.IntSlider(value=0, min=0, max=len(trace) - 1, description="step")
+    screen = widgets.Output()
+
+    def on_step(change):
+        with screen:
+            screen.clear_output(wait=True)
+            display(show_step(change["new"]))
+
+    slider.observe(on_step, names="value")
+    display(slider, screen)
+    on_step({"new": 0})
+else:
+    for k in (0, len(trace) // 2, len(trace) - 1):
+        display(show_step(k))
+print(f"{len(trace)} backward steps; the last one ran {trace[len(trace) - 1].op}")
+
+# %%
+# Moving the slider (here: setting its value) redraws the graph at that step.
+if widgets is not None:
+    slider.value = len(trace) - 1
+    assert live["step"] == len(trace) - 1 and live["op"] == trace[len(trace) - 1].op
+    shown = live["fig"].axes[0].get_title() or live["fig"].get_suptitle()
+    assert f"step {len(trace)} of {len(trace)}" in shown, shown
+ops = [step.op for step in trace]
+assert sum("Linear" in op for op in ops) == 3   # shared layer and the two heads, one step each
+
+# %% [markdown]
 # ## 3. Per-head gradients
 #
 # `head_grads` runs one backward pass per loss with `minigrad.grad` (nothing is written to

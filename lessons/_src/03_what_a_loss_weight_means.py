@@ -151,6 +151,7 @@ ax.set_title("Loss space: each alpha picks one point of the front")
 ax.set_xlabel("L1")
 ax.set_ylabel("L2")
 ax.legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # The slope of the front at the point chosen by `alpha` is $-\alpha/(1-\alpha)$: at the optimum,
@@ -163,6 +164,78 @@ for al in (0.2, 0.5, 0.8):
     slope = (front2[i + 1] - front2[i - 1]) / (front1[i + 1] - front1[i - 1])
     print(f"alpha={al}: slope {slope:+.4f}, -alpha/(1-alpha) = {-al / (1 - al):+.4f}")
     assert abs(slope + al / (1 - al)) < 1e-3 * (1 + al / (1 - al))
+
+# %% [markdown]
+# ### Move alpha yourself
+#
+# The slider sets `alpha`; the figure shows where the optimum $\theta^*(\alpha)$ sits in
+# parameter space and which point of the front it picks, with both losses' values there. (Without
+# ipywidgets the cell draws three values of alpha instead.)
+
+# %%
+from IPython.display import display  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+try:
+    import ipywidgets as widgets
+except ImportError:                     # no widgets: static figures below
+    widgets = None
+
+live = {}                               # what the figure shows now
+
+
+def alpha_figure(alpha):
+    th = theta_star(alpha)
+    l1, l2 = (float(v[0]) for v in losses_np(th[None]))
+    live.update(alpha=alpha, theta=th, L1=l1, L2=l2)
+    fig = Figure(figsize=(10, 3.8), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax0, ax1 = fig.subplots(1, 2)
+    ax0.contour(g1, g2, l1g, levels=[0.25, 1, 2.5, 5], colors="#1f77b4", linewidths=0.8)
+    ax0.contour(g1, g2, l2g, levels=[0.25, 1, 2.5, 5], colors="#ff7f0e", linewidths=0.8)
+    ax0.plot(pareto_set[:, 0], pareto_set[:, 1], "k-", lw=1.5, label="Pareto set")
+    ax0.plot(*th, "o", color="C3", ms=9, label=f"theta*({alpha:.2f})")
+    ax0.set_title(f"alpha = {alpha:.2f}: the optimum in parameter space")
+    ax0.set_xlabel("theta[0]")
+    ax0.set_ylabel("theta[1]")
+    ax0.legend(fontsize=8, loc="lower left")
+    ax1.plot(front1, front2, "k-", lw=1.5, label="Pareto front")
+    ax1.plot([l1], [l2], "o", color="C3", ms=9, label=f"L1 = {l1:.3f}, L2 = {l2:.3f}")
+    ax1.set_xlim(0, 6)
+    ax1.set_ylim(0, 6)
+    ax1.set_title("... and the point of the front it picks")
+    ax1.set_xlabel("L1")
+    ax1.set_ylabel("L2")
+    ax1.legend(fontsize=8)
+    return fig
+
+
+if widgets is not None:
+    slider = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description="alpha")
+    screen = widgets.Output()
+
+    def on_alpha(change):
+        with screen:
+            screen.clear_output(wait=True)
+            display(alpha_figure(change["new"]))
+
+    slider.observe(on_alpha, names="value")
+    display(slider, screen)
+    on_alpha({"new": slider.value})
+else:
+    for al in (0.2, 0.5, 0.8):
+        display(alpha_figure(al))
+
+# %%
+# Setting the slider (as dragging it would) moves the optimum and both losses.
+if widgets is not None:
+    before = dict(live)
+    slider.value = 0.9
+    assert live["alpha"] == 0.9 and np.allclose(live["theta"], theta_star(0.9))
+    assert live["L1"] < before["L1"] and live["L2"] > before["L2"]  # more weight on L1
+else:
+    assert live["alpha"] == 0.8
 
 # %% [markdown]
 # ## 3. `alpha` versus `lambda`: the same minimiser, a different scale
@@ -222,6 +295,7 @@ ax.set_title("Same minimiser; the alpha form needs lr / alpha")
 ax.set_xlabel("GD step")
 ax.set_ylabel("distance to theta*(alpha)")
 ax.legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # ## 4. Regularisation is a second loss: ridge regression
@@ -282,6 +356,7 @@ ax.set_title("The optimum moves as lambda (or alpha) moves")
 ax.set_xlabel("lambda = (1 - alpha) / alpha")
 ax.set_ylabel("ridge weight")
 ax.legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # ## 5. Judge regularisation on held-out data, not on the training data
@@ -320,6 +395,7 @@ ax.set_title("Regularisation judged on held-out data")
 ax.set_xlabel("lambda = (1 - alpha) / alpha")
 ax.set_ylabel("mean squared error")
 ax.legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # The same two-loss reading holds for a classifier: weight decay on a softmax regression is

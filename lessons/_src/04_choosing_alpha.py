@@ -152,6 +152,7 @@ axes[1].set_title("Weighted gradient norms on layer1")
 axes[1].set_xlabel("alpha (weight of the intermediate loss L1)")
 axes[1].set_ylabel("gradient norm on layer1")
 axes[1].legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # `alpha*` balances gradient *sizes* at one point in training; it is a good place to centre a
@@ -215,6 +216,7 @@ axes[1].set_title("The weighted total is the wrong yardstick")
 axes[1].set_xlabel("alpha (weight of the intermediate loss; not to scale)")
 axes[1].set_ylabel("weighted validation loss (log scale)")
 axes[1].legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # The weighted total is smallest where the weight sits on whichever loss happens to be the smaller

@@ -262,6 +262,7 @@ ax.set_title("The losses: learned alpha abandons task 1")
 ax.set_xlabel("step")
 ax.set_ylabel("loss")
 ax.legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # ## What to remember

@@ -257,6 +257,7 @@ ax.set_title("Penalty bias: sigma_i -> sqrt(1 + lambda_i / 2 rho) (dotted)")
 ax.set_xlabel("step")
 ax.set_ylabel("singular value of W")
 ax.legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # The normalised loss is bounded, but its columns drift towards each other until all three point

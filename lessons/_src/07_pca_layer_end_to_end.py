@@ -142,6 +142,7 @@ axes[1].set_title("Both metrics as alpha (the CE weight) varies")
 axes[1].set_xlabel("alpha (weight of the cross-entropy; log scale)")
 axes[1].set_ylabel("value")
 axes[1].legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # ## 3. What the layer learned: the embeddings
@@ -303,6 +304,7 @@ ax.set_title("A PCA loss behind a trainable layer: stop its gradient")
 ax.set_xlabel("SGD step")
 ax.set_ylabel("|E|_F (log scale)")
 ax.legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # ## What to remember

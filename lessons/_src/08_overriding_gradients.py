@@ -217,6 +217,7 @@ ax.set_title("W.grad per column: the PCA part replaced, the CE part kept")
 ax.set_xlabel("column j of W (a direction)")
 ax.set_ylabel("norm of W.grad[:, j]")
 ax.legend()
+plt.show()
 
 # %% [markdown]
 # ## 6. `gradcheck` fails, and says where to look
@@ -307,6 +308,7 @@ axes[1].set_title("Explained variance of span(W)")
 axes[1].set_xlabel("SGD step")
 axes[1].set_ylabel("tr(P_W S) / tr(S)")
 axes[1].legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # With the plain PCA gradient, $W$ grows by a constant factor per step (lesson 6), the logits blow

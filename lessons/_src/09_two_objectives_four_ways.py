@@ -244,6 +244,7 @@ ax.set_title("Distance to the minimiser of the sum")
 ax.set_xlabel("step (ADMM: iteration)")
 ax.set_ylabel("|theta - theta*|")
 ax.legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # ## 4. When a block is concave: the PCA loss needs $\rho > 2\lambda_{\max}(S)$

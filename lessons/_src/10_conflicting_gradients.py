@@ -138,6 +138,7 @@ ax.set_title(f"Directions d at theta = {theta0.detach().numpy().round(2)} (a ste
 ax.set_xlabel("component 0")
 ax.set_ylabel("component 1")
 ax.legend(fontsize=8, loc="lower left")
+plt.show()
 
 # %% [markdown]
 # ## 3. Trajectories
@@ -195,6 +196,7 @@ ax.set_title("Trajectories (contours: f1 solid, f2 dashed)")
 ax.set_xlabel("theta[0]")
 ax.set_ylabel("theta[1]")
 ax.legend(fontsize=8, loc="lower left")
+plt.show()
 
 # %% [markdown]
 # Keep in mind: on real multi-task benchmarks, a well-tuned weighted sum matches these methods
@@ -376,6 +378,7 @@ axes[2].set_title("GradNorm's objective on the current batch")
 axes[2].set_xlabel("step")
 axes[2].set_ylabel("sum_i |G_i - mean(G) r_i^1.5|")
 axes[2].legend()
+plt.show()
 
 # %% [markdown]
 # ## Exercises

@@ -102,6 +102,7 @@ ax.set_title(f"Training on {device}")
 ax.set_xlabel("step")
 ax.set_ylabel("loss (log scale)")
 ax.legend()
+plt.show()
 
 # %% [markdown]
 # ## 3. CPU and GPU agree (GPU only)

@@ -139,6 +139,11 @@ FORBIDDEN_READS = re.compile(
     r"urllib|urlopen|requests\.|sklearn|fetch_openml|torchvision|tensorflow_datasets")
 
 
+# Calls whose return value Jupyter would print as "<matplotlib.legend.Legend at 0x...>".
+STRAY_OUTPUT_CALLS = {"legend", "colorbar", "plot", "set_title", "set_xlabel", "set_ylabel",
+                      "annotate", "text", "axhline", "axvline", "imshow", "scatter", "bar"}
+
+
 def _lesson_number(path: Path) -> int:
     return int(path.name[:2])
 
@@ -232,6 +237,13 @@ def test_lesson_structure(path):
                 f"({title!r}); say so in the text")
 
     for i, cell in enumerate(code):
+        body = ast.parse(_python_source(cell)).body
+        last = body[-1] if body else None
+        assert not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+                    and isinstance(last.value.func, ast.Attribute)
+                    and last.value.func.attr in STRAY_OUTPUT_CALLS), (
+            f"{name} code cell {i} ends with .{last.value.func.attr}(...), which Jupyter prints "
+            "as <matplotlib...>: end the cell with plt.show() (or assign the result)")
         bad = FORBIDDEN_READS.search(cell.source)
         assert not bad, (f"{name} code cell {i} reads data with {bad.group(0)!r}: load data only "
                          "through minigrad.data")
@@ -278,3 +290,24 @@ def test_render_writes_html_with_figures_and_refuses_lessons_dir(tmp_path):
     assert 'src="data:image/png;base64,iVBORw0K"' in page and "<pre class=\"stream\">1\n" in page
     assert render.main([str(LESSON_DIR / "out")]) == 2
     assert not (LESSON_DIR / "out").exists()
+
+
+WITHOUT_WIDGETS = """
+import runpy, sys
+sys.modules["ipywidgets"] = None          # import ipywidgets now raises ImportError
+runpy.run_path(sys.argv[1], run_name="__main__")
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("number", ["02", "03"])
+def test_interactive_lessons_run_without_ipywidgets(number, tmp_path):
+    """Lesson 02's backward step-through and 03's alpha slider fall back to static figures."""
+    import subprocess
+
+    src = next((LESSON_DIR / "_src").glob(f"{number}_*.py"))
+    env = dict(os.environ, MPLBACKEND="Agg", MINIGRAD_LESSONS=str(LESSON_DIR))
+    proc = subprocess.run([sys.executable, "-c", WITHOUT_WIDGETS, str(src)], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Figure" in proc.stdout          # the static figures were displayed
