@@ -226,9 +226,11 @@ def draw_value_graph(root, ax, names):
         for p in v.parents:
             (x0, y0), (x1, y1) = pos[id(p)], pos[id(v)]
             bend = 0.0 if x1 - x0 == 1 else 0.1 + 0.03 * (x1 - x0)  # long edges arc below
-            ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=1,
-                        arrowprops=dict(arrowstyle="-|>", color="0.35", shrinkA=30, shrinkB=30,
-                                        connectionstyle=f"arc3,rad={bend}"))
+            # drawn above the boxes (zorder 3), and stopped short of them, so that every
+            # arrowhead shows where it enters its node
+            ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=3,
+                        arrowprops=dict(arrowstyle="-|>", color="0.35", shrinkA=32, shrinkB=36,
+                                        mutation_scale=14, connectionstyle=f"arc3,rad={bend}"))
     for v in order:
         label = names.get(id(v)) or v.op or "const"
         ax.text(*pos[id(v)], f"{label}\ndata {v.data:+.3f}\ngrad {v.grad:+.3f}", ha="center",
@@ -310,6 +312,17 @@ h = 1e-3
 assert abs(fx(x0 + h) - (fx(x0) + xv.grad * h)) < 10 * h * h  # error is second order in h
 
 # %% [markdown]
+# ## What to remember
+#
+# - Reverse mode needs, per node, its parents and the local derivative towards each; backward
+#   multiplies local derivatives along every path (the chain rule) and **adds** over paths
+#   (`+=`: fan-out). Overwriting instead of adding loses every path but the last.
+# - A node may pass its gradient on only when all of it has arrived: process nodes in reverse
+#   topological order (depth-first post-order), not breadth-first.
+# - Central differences check a gradient to about 1e-10 at $h \approx$ 1e-5 to 1e-6; too large a
+#   step has truncation error, too small a step rounding error.
+# - minigrad's `Tensor` is the same engine on arrays: same graph, same rules, same fan-out sum.
+#
 # ## Exercises
 
 # %%

@@ -192,6 +192,17 @@ W_np = layer.weight.detach().numpy()
 assert np.allclose(layer.weight.grad.numpy(), G_logits.T @ h.numpy() + 2 * wd * W_np, atol=1e-6)
 
 # %% [markdown]
+# ## What to remember
+#
+# - The gradient of a broadcast input is the upstream gradient **summed** over the axes it was
+#   stretched along (`sum_to`), so it has the input's shape again.
+# - For $C = AB$: $dA = G B^\top$ and $dB = A^\top G$; `gradcheck` confirms such rules against
+#   finite differences.
+# - A network is these rules composed: `nn.Linear` is a matmul plus a broadcast add, and a
+#   weight used twice (weight decay) receives the sum of both paths' gradients.
+# - The training loop is always the same four lines: forward, `zero_grad()`, `backward()`,
+#   `step()`; the digits MLP reaches > 0.93 test accuracy in 10 epochs.
+#
 # ## Exercises
 
 # %%

@@ -121,23 +121,31 @@ assert g1 @ dirs["sum"] < 0                     # the sum makes task 1 worse her
 # %%
 colours = {"sum": "k", "MGDA": "C0", "PCGrad": "C1", "IMTL-G": "C2", "CAGrad": "C3",
            "UPGrad": "C4", "Aligned-MTL": "C5"}
-fig, ax = plt.subplots(figsize=(6.5, 6), layout="constrained")
-for vec, name, style in ((g1, "g1 (task 1)", "0.45"), (g2, "g2 (task 2)", "0.7")):
-    ax.annotate("", xy=vec, xytext=(0, 0), arrowprops=dict(arrowstyle="-|>", color=style, lw=2.5))
-    ax.plot([], [], color=style, lw=2.5, label=name)
-for name, vec in dirs.items():
-    ax.annotate("", xy=vec, xytext=(0, 0), arrowprops=dict(arrowstyle="-|>", color=colours[name]))
-    ax.plot([], [], color=colours[name], label=name)
+# One panel per method (several directions nearly coincide here, so one picture would hide some).
+fig, axes = plt.subplots(2, 4, figsize=(13, 6.6), layout="constrained")
 lim = 1.15 * max(np.abs(np.array([g1, g2, *dirs.values()])).max(), 1e-9)
-ax.set_xlim(-lim, lim)
-ax.set_ylim(-lim, lim)
-ax.set_aspect("equal")
-ax.axhline(0, color="0.9", zorder=0)
-ax.axvline(0, color="0.9", zorder=0)
-ax.set_title(f"Directions d at theta = {theta0.detach().numpy().round(2)} (a step is -lr d)")
-ax.set_xlabel("component 0")
-ax.set_ylabel("component 1")
-ax.legend(fontsize=8, loc="lower left")
+for ax, name in zip(axes.flat, [*dirs, "all"]):
+    for vec, style in ((g1, "0.45"), (g2, "0.75")):
+        ax.annotate("", xy=vec, xytext=(0, 0), arrowprops=dict(arrowstyle="-|>", color=style,
+                                                               lw=2.5))
+    for other in (dirs if name == "all" else [name]):
+        ax.annotate("", xy=dirs[other], xytext=(0, 0),
+                    arrowprops=dict(arrowstyle="-|>", color=colours[other], lw=1.6))
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.axhline(0, color="0.9", zorder=0)
+    ax.axvline(0, color="0.9", zorder=0)
+    d_ = dirs.get(name)
+    ax.set_title(name if d_ is None else f"{name}: g1.d {g1 @ d_:+.2f}, g2.d {g2 @ d_:+.2f}",
+                 fontsize=9, color=colours.get(name, "k"))
+    ax.set_xlabel("component 0")
+    ax.set_ylabel("component 1")
+handles = [plt.Line2D([], [], color=c, lw=w) for c, w in (("0.45", 2.5), ("0.75", 2.5))]
+handles += [plt.Line2D([], [], color=colours[n]) for n in dirs]
+fig.legend(handles, ["g1 (task 1)", "g2 (task 2)", *dirs], loc="outside right center",
+           fontsize=8)
+fig.suptitle(f"Directions d at theta = {theta0.detach().numpy().round(2)} (a step is -lr d)")
 plt.show()
 
 # %% [markdown]
@@ -178,7 +186,7 @@ mgda_end = [paths["MGDA", i][-1] for i in range(3)]
 assert all(distance_to_pareto_set(p) < 1e-3 for p in mgda_end)   # Pareto-stationary
 assert np.linalg.norm(mgda_end[1] - mgda_end[2]) > 0.3            # ... but not one point
 
-fig, ax = plt.subplots(figsize=(7, 6), layout="constrained")
+fig, ax = plt.subplots(figsize=(8.5, 6), layout="constrained")
 grid = np.linspace(-2, 2, 150)
 X1, X2 = np.meshgrid(grid, grid)
 P = np.stack([X1.ravel(), X2.ravel()], 1)
@@ -195,7 +203,7 @@ ax.plot(*np.array(starts).T, "ko", ms=4, label="starts")
 ax.set_title("Trajectories (contours: f1 solid, f2 dashed)")
 ax.set_xlabel("theta[0]")
 ax.set_ylabel("theta[1]")
-ax.legend(fontsize=8, loc="lower left")
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # clear of the starts
 plt.show()
 
 # %% [markdown]
@@ -381,6 +389,19 @@ axes[2].legend()
 plt.show()
 
 # %% [markdown]
+# ## What to remember
+#
+# - With several losses on shared parameters, stack the per-task gradients into $J$
+#   (`multitask.jacobian`); when two rows have a negative dot product, the plain sum makes one
+#   task worse.
+# - MGDA, PCGrad, IMTL-G, CAGrad, UPGrad and Aligned-MTL each pick a direction with a defining
+#   property (checked above on the two rows); none of them removes the choice of a trade-off,
+#   and MGDA stops at the first Pareto-stationary point it meets.
+# - GradNorm and DWA instead change the weights of $\sum_i w_i L_i$ from gradient norms or loss
+#   rates; the gradient of the weighted sum is still the engine's, checked against finite
+#   differences.
+# - These methods cost $m$ backward passes per step; a tuned weighted sum is the baseline to beat.
+#
 # ## Exercises
 
 # %%
