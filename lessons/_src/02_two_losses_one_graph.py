@@ -339,7 +339,7 @@ def check_gradients(loss_fn, params, eps=1e-6, rtol=1e-6, seed=0):
     worst = 0.0
     for i, p in enumerate(params):
         v = rng.normal(size=tuple(p.shape))
-        step = minigrad.tensor(eps * v, dtype=p.dtype)
+        step = minigrad.tensor(eps * v, dtype=p.dtype, device=p.device)
         with minigrad.no_grad():
             p.add_(step)
             up = loss_fn().item()
