@@ -1,9 +1,10 @@
 """Checks for the lessons' exercises: ``check("5.2", answer)`` at the end of each exercise cell.
 
 This package is the instructor side of the exercises: what a correct answer must satisfy (and,
-where an answer is a number, how to compute it) lives here, not in the student notebook. A
-check recomputes the expected answer from first principles (minigrad, NumPy or a closed form)
-rather than comparing with a stored number, so it follows the engine when the engine changes.
+where an answer is a number, how to compute it) lives here, not in the student notebook. Where
+the answer is a number, an array or a function, the check recomputes what it should be from
+first principles (minigrad, NumPy or a closed form) instead of storing a number; where it is a
+choice (a set of names, True/False), the check holds the expected choice and explains it.
 
 ``check(number, answer)``:
 

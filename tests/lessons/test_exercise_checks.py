@@ -269,3 +269,25 @@ def test_unanswered_exercise_says_what_to_hand_in(capsys):
     assert "not answered yet" in capsys.readouterr().out
     with pytest.raises(KeyError, match="no exercise"):
         check("99.9", 1)
+
+
+def test_check_gradients_passes_a_right_gradient_and_names_a_wrong_one():
+    from lesson_checks.gradients import check_gradients
+
+    W = minigrad.tensor(rng.normal(size=(4, 3)), dtype=f64, requires_grad=True)
+    x = minigrad.tensor(rng.normal(size=(5, 4)), dtype=f64)
+    assert check_gradients(lambda: ((x @ W).tanh() ** 2).sum(), [W]) < 1e-6
+
+    class DoubledSquare(minigrad.Function):    # forward x^2, backward twice too large
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * a
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return 4 * a * g
+
+    with pytest.raises(AssertionError, match=r"parameter 0 \(4, 3\)"):
+        check_gradients(lambda: DoubledSquare.apply(x @ W).sum(), [W])
