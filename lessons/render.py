@@ -69,7 +69,9 @@ def execute(nb, workdir, *, mpl_backend=None, cell_timeout=120, before=(), after
         cell.id = f"run-{i:03d}"
     client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(workdir)}})
-    with _environ(MPLBACKEND=mpl_backend, PYTHONHASHSEED="0"):
+    # The exercise cells import lessons/lesson_checks; the kernel runs in `workdir`.
+    lessons = os.environ.get("MINIGRAD_LESSONS", str(Path(__file__).resolve().parent))
+    with _environ(MPLBACKEND=mpl_backend, PYTHONHASHSEED="0", MINIGRAD_LESSONS=lessons):
         start = time.perf_counter()
         client.execute()
         seconds = time.perf_counter() - start

@@ -19,7 +19,7 @@ pytestmark = [*(pytestmark if isinstance(pytestmark, list) else [pytestmark]), p
 
 
 def _run_tour(out, seed=0):
-    env = dict(os.environ, MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    env = dict(os.environ, MPLBACKEND="Agg")  # the tour limits BLAS to one thread itself
     proc = subprocess.run(
         [sys.executable, "-m", "minigrad", "tour", "--quick", "--out", str(out), "--seed",
          str(seed)], capture_output=True, text=True, env=env, timeout=240)
@@ -81,13 +81,96 @@ def test_help_explains_every_option(capsys):
         main(["tour", "--help"])
     assert exc.value.code == 0
     text = capsys.readouterr().out
-    for opt in ("--quick", "--out", "--seed", "--device"):
+    for opt in ("--quick", "--out", "--seed", "--device", "--threads"):
         assert opt in text
     assert "alpha" in text and "Pareto" in text
     args = build_parser().parse_args(["tour"])
-    assert (args.quick, args.out, args.seed, args.device) == (False, "minigrad-tour", 0, "cpu")
+    assert (args.quick, args.out, args.seed, args.device, args.threads) == (
+        False, "minigrad-tour", 0, "cpu", 1)
 
 
 def test_bad_device_is_explained(capsys):
     assert main(["tour", "--device", "tpu"]) == 2
     assert "unknown device 'tpu'" in capsys.readouterr().err
+
+
+def test_unwritable_output_folder_fails_before_training(tmp_path, capsys, monkeypatch):
+    import minigrad.cli.tour as tour
+
+    monkeypatch.setattr(tour, "run_tour", lambda **kw: pytest.fail("trained anyway"))
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main(["tour", "--quick", "--out", str(blocker / "figs")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--out" in err and "cannot create" in err
+
+
+def test_missing_matplotlib_fails_before_training(tmp_path, capsys, monkeypatch):
+    import minigrad.cli.tour as tour
+
+    monkeypatch.setattr(tour, "run_tour", lambda **kw: pytest.fail("trained anyway"))
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises
+    assert main(["tour", "--quick", "--out", str(tmp_path / "figs")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "matplotlib" in err and "pip install" in err
+
+
+def test_negative_threads_is_explained(tmp_path, capsys):
+    assert main(["tour", "--threads", "-1", "--out", str(tmp_path)]) == 2
+    assert "--threads -1" in capsys.readouterr().err
+
+
+def test_blas_threads_limits_and_restores():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from minigrad.cli import blas_threads
+
+    def blas_counts():
+        return [p["num_threads"] for p in threadpoolctl.threadpool_info()
+                if p["user_api"] == "blas"]
+
+    before = blas_counts()
+    if not before:
+        pytest.skip("no BLAS thread pool visible to threadpoolctl")
+    with blas_threads(1):
+        assert blas_counts() == [1] * len(before)
+    assert blas_counts() == before
+    with blas_threads(0):  # 0: leave BLAS alone
+        assert blas_counts() == before
+
+
+def test_gradient_flow_bars_are_the_table_numbers():
+    """The figure's bars on the shared layer are the table's weighted norms, plus their sum."""
+    import numpy as np
+
+    import minigrad as mg
+    from minigrad.cli.experiment import DigitsTask, train
+    from minigrad.cli.figures import weighted_grad_norms
+
+    task = DigitsTask.load(0, 8)
+    mg.manual_seed(0)
+    run = train(0.5, task, 8, steps=20)
+    names, bars = weighted_grad_norms(run, task)
+    ce, pca, total = bars.values()
+    i = names.index("reduce.weight")
+    assert np.isclose(ce[i], run.grad_ce, rtol=1e-5) and np.isclose(pca[i], run.grad_pca,
+                                                                       rtol=1e-5)
+    assert total[i] <= ce[i] + pca[i] + 1e-9          # the sum of two vectors, not of norms
+    j = names.index("head.weight")                    # only CE reaches the head
+    assert pca[j] == 0.0 and np.isclose(total[j], ce[j])
+
+
+def test_spread_table_reports_mean_std_and_range():
+    from types import SimpleNamespace as R
+
+    from minigrad.cli.tour import format_spread
+
+    by_seed = {s: {0.5: R(accuracy=acc, explained=0.6)} for s, acc in enumerate((0.9, 1.0))}
+    text = format_spread(by_seed, [0.5])
+    assert "over 2 seeds (0, 1)" in text
+    row = text.splitlines()[-1]
+    assert "0.950 ± 0.071 (0.900-1.000)" in row and "0.600 ± 0.000" in row
+
+
+def test_bad_seeds_is_explained(tmp_path, capsys):
+    assert main(["tour", "--seeds", "0", "--out", str(tmp_path)]) == 2
+    assert "--seeds 0" in capsys.readouterr().err

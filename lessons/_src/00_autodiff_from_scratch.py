@@ -120,9 +120,10 @@ assert abs(x.grad - dfdx) < 1e-12 and abs(y.grad - dfdy) < 1e-12
 # ### Check against finite differences
 #
 # The central difference $\frac{f(x+h) - f(x-h)}{2h}$ has error $O(h^2)$ from truncation and
-# $O(\varepsilon/h)$ from floating-point rounding ($\varepsilon \approx 10^{-16}$), so it is most
-# accurate near $h \approx 10^{-5}$. The plot shows both regimes; the autodiff gradient has no $h$
-# at all.
+# $O(\varepsilon/h)$ from floating-point rounding ($\varepsilon \approx 10^{-16}$); the two balance
+# at $h \approx \varepsilon^{1/3} \approx 10^{-5}$, which is why 1e-5 to 1e-6 is the usual choice
+# (`gradcheck`'s default is 1e-6). The cell finds the best step of the grid, and asserts it is one
+# of those two. The plot shows both regimes; the autodiff gradient has no $h$ at all.
 
 # %%
 def fx(xv, yv=-1.5):
@@ -141,8 +142,9 @@ ax.legend()
 best = min(errors)
 print(f"best finite-difference error: {best:.1e} at h = {hs[errors.index(best)]:.0e}")
 assert best < 1e-9            # autodiff is right: some step agrees to 9 digits
+assert hs[errors.index(best)] in (1e-5, 1e-6), "the best step should be near eps**(1/3)"
 assert errors[0] > 1e-4       # a big step is wrong (truncation)
-assert errors[-1] > best      # a tiny step is wrong again (rounding)
+assert errors[-1] > 1e3 * best  # a tiny step is wrong again (rounding)
 
 # %% [markdown]
 # ## 3. Why the order matters, and why `+=`
@@ -224,9 +226,11 @@ def draw_value_graph(root, ax, names):
         for p in v.parents:
             (x0, y0), (x1, y1) = pos[id(p)], pos[id(v)]
             bend = 0.0 if x1 - x0 == 1 else 0.1 + 0.03 * (x1 - x0)  # long edges arc below
-            ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=1,
-                        arrowprops=dict(arrowstyle="-|>", color="0.35", shrinkA=30, shrinkB=30,
-                                        connectionstyle=f"arc3,rad={bend}"))
+            # drawn above the boxes (zorder 3), and stopped short of them, so that every
+            # arrowhead shows where it enters its node
+            ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=3,
+                        arrowprops=dict(arrowstyle="-|>", color="0.35", shrinkA=32, shrinkB=36,
+                                        mutation_scale=14, connectionstyle=f"arc3,rad={bend}"))
     for v in order:
         label = names.get(id(v)) or v.op or "const"
         ax.text(*pos[id(v)], f"{label}\ndata {v.data:+.3f}\ngrad {v.grad:+.3f}", ha="center",
@@ -308,17 +312,60 @@ h = 1e-3
 assert abs(fx(x0 + h) - (fx(x0) + xv.grad * h)) < 10 * h * h  # error is second order in h
 
 # %% [markdown]
-# ## Exercises
+# ## What to remember
 #
+# - Reverse mode needs, per node, its parents and the local derivative towards each; backward
+#   multiplies local derivatives along every path (the chain rule) and **adds** over paths
+#   (`+=`: fan-out). Overwriting instead of adding loses every path but the last.
+# - A node may pass its gradient on only when all of it has arrived: process nodes in reverse
+#   topological order (depth-first post-order), not breadth-first.
+# - Central differences check a gradient to about 1e-10 at $h \approx$ 1e-5 to 1e-6; too large a
+#   step has truncation error, too small a step rounding error.
+# - minigrad's `Tensor` is the same engine on arrays: same graph, same rules, same fan-out sum.
+#
+# ## Exercises
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 0.1.** Add `exp`, `__pow__` (by a constant) and `relu` to `Value`, each with its
 # local derivative. Check each against minigrad (`minigrad.exp`, `**`, `minigrad.relu`) at three
 # points with an `assert`.
 #
+# *Hand in:* (Value, backward): your Value class with exp, __pow__ and relu.
+
+# %%
+# Exercise 0.1: your work here; then replace None by your answer.
+answer = None
+check("0.1", answer)
+
+# %% [markdown]
 # **Exercise 0.2.** Remove the loop that resets `.grad` to 0 in `backward` and call it twice on
 # the same graph. What happens to `x.grad`? PyTorch and minigrad *accumulate* into `.grad` the
 # same way across calls: that is why training loops call `zero_grad()`. Show it with minigrad.
 #
+# *Hand in:* x.grad (a float) after calling the no-reset backward twice on f(0.5, -1.5).
+
+# %%
+# Exercise 0.2: your work here; then replace None by your answer.
+answer = None
+check("0.2", answer)
+
+# %% [markdown]
 # **Exercise 2.1** (the same as assignment exercise 2.1, where you write minigrad's own
 # `_topo_order`). `topological_order` is recursive, so a chain of 5000 additions exceeds Python's
 # recursion limit. Rewrite it as an iterative depth-first search with an explicit stack, and check
 # it on such a chain (the gradient of `x + x + ... + x` with 5000 terms is 5000).
+#
+# *Hand in:* your iterative topological_order(root) (nodes need only .parents).
+
+# %%
+# Exercise 2.1: your work here; then replace None by your answer.
+answer = None
+check("2.1", answer)

@@ -85,6 +85,65 @@ assert reach["classifier.weight"] == (0,) and reach["decoder.weight"] == (1,)
 fig
 
 # %% [markdown]
+# ### Step through the backward pass
+#
+# `viz.trace_backward(loss)` runs backward and records every step: which op's rule ran, what
+# gradient came in and what went out to each input. Move the slider to replay the pass on a
+# batch of 4 images: the op that just ran is outlined in red, each op carries its step number,
+# and a leaf shows the gradient it has received *so far*. Watch the shared layer: its gradient
+# is complete only after both heads' paths have reached it. (Without ipywidgets, the cell draws
+# three steps side by side instead.)
+
+# %%
+from IPython.display import display  # noqa: E402
+
+try:
+    import ipywidgets as widgets
+except ImportError:                      # no widgets: static figures below
+    widgets = None
+
+small = TwoHeads()
+_, lg4, rc4 = small(X_train[:4])
+trace = viz.trace_backward(F.cross_entropy(lg4, y_train[:4]) + F.mse_loss(rc4, X_train[:4]))
+live = {}                                 # what the step-through shows now
+
+
+def show_step(step):
+    live["step"], live["op"] = step, trace[step].op
+    live["fig"] = trace.draw(step=step, fontsize=6, show_constants=False,
+                             params=dict(small.named_parameters()),
+                             title=f"backward step {step + 1} of {len(trace)}: {trace[step].op}")
+    return live["fig"]
+
+
+if widgets is not None:
+    slider = widgets.IntSlider(value=0, min=0, max=len(trace) - 1, description="step")
+    screen = widgets.Output()
+
+    def on_step(change):
+        with screen:
+            screen.clear_output(wait=True)
+            display(show_step(change["new"]))
+
+    slider.observe(on_step, names="value")
+    display(slider, screen)
+    on_step({"new": 0})
+else:
+    for k in (0, len(trace) // 2, len(trace) - 1):
+        display(show_step(k))
+print(f"{len(trace)} backward steps; the last one ran {trace[len(trace) - 1].op}")
+
+# %%
+# Moving the slider (here: setting its value) redraws the graph at that step.
+if widgets is not None:
+    slider.value = len(trace) - 1
+    assert live["step"] == len(trace) - 1 and live["op"] == trace[len(trace) - 1].op
+    shown = live["fig"].axes[0].get_title() or live["fig"].get_suptitle()
+    assert f"step {len(trace)} of {len(trace)}" in shown, shown
+ops = [step.op for step in trace]
+assert sum("Linear" in op for op in ops) == 3   # shared layer and the two heads, one step each
+
+# %% [markdown]
 # ## 3. Per-head gradients
 #
 # `head_grads` runs one backward pass per loss with `minigrad.grad` (nothing is written to
@@ -184,6 +243,10 @@ assert np.allclose(model.shared.weight.grad.numpy(), 2 * once)
 # have the same norm at the current parameters: a starting point, not an answer (lesson 4 chooses
 # $\alpha$ properly). The cosine between the two shared gradients says whether they pull the shared
 # layer in similar directions (near 1), unrelated ones (near 0) or opposite ones (negative).
+#
+# **Convention** (every lesson): $\alpha \in [0, 1]$ is the convex weight on the loss named first
+# (here CE), $L = \alpha L_1 + (1-\alpha) L_2$; a loss added with a free weight, $L_1 + \lambda
+# L_2$, has $\lambda = (1-\alpha)/\alpha$ (lesson 3).
 
 # %%
 h, logits, recon = model(batch_x)
@@ -201,8 +264,10 @@ assert abs(alpha * n_ce - (1 - alpha) * n_mse) < 1e-4 * (n_ce + n_mse)
 # ## 6. The gradients during training
 #
 # Train on the plain sum for a few epochs with Adam, and every few steps record the norm of each
-# loss's gradient on the shared layer. Their ratio changes as training proceeds, so a weight that
-# balances them at the start does not balance them later.
+# loss's gradient on the shared layer, always on the same 256 training images (so that the ratio
+# changes only because the model does: with a frozen model it would be constant, not merely
+# noisy). The ratio changes as training proceeds, so a weight that balances them at the start does
+# not balance them later.
 
 # %%
 model = TwoHeads()
@@ -211,6 +276,7 @@ opt = minigrad.optim.Adam(model.parameters(), lr=1e-2)
 loader = minigrad.data.DataLoader(minigrad.data.TensorDataset(X_train, y_train), batch_size=64,
                                   shuffle=True, seed=0)
 record = {"CE": [], "MSE": []}
+fixed_x, fixed_y = X_train[:256], y_train[:256]
 steps = []
 step = 0
 for epoch in range(4):
@@ -218,7 +284,10 @@ for epoch in range(4):
         h, logits, recon = model(xb)
         ce, mse = F.cross_entropy(logits, yb), F.mse_loss(recon, xb)
         if step % 5 == 0:
-            hg = head_grads({"CE": ce, "MSE": mse}, [model.shared.weight, model.shared.bias])
+            _, logits_f, recon_f = model(fixed_x)
+            hg = head_grads({"CE": F.cross_entropy(logits_f, fixed_y),
+                             "MSE": F.mse_loss(recon_f, fixed_x)},
+                            [model.shared.weight, model.shared.bias])
             for name in record:
                 record[name].append(hg.norms[name].total)
             steps.append(step)
@@ -245,6 +314,82 @@ print(f"CE/MSE gradient-norm ratio: first {ratio[0]:.2f}, last {ratio[-1]:.2f}")
 assert ratio.max() > 1.5 * ratio.min()     # the balance point moves during training
 
 # %% [markdown]
+# ### Is the gradient that trained the model right?
+#
+# Everything above compares the engine with itself (summed backward against per-loss backward,
+# Adam steps on what backward returned). An independent check: finite differences of the
+# *forward* pass, which runs no backward rule. For each parameter, pick a random direction $v$;
+# the directional derivative $\langle \nabla_p L, v\rangle$ from backward must equal
+# $(L(p + \epsilon v) - L(p - \epsilon v))/2\epsilon$. In float64 (a copy of the trained model) on
+# a small batch this agrees to about 1e-8; a wrong rule in any op the model uses, or a lost
+# fan-out contribution at the shared layer, shows up as a large gap.
+
+# %%
+import copy  # noqa: E402
+
+
+def check_gradients(loss_fn, params, eps=1e-6, rtol=1e-6, seed=0):
+    """Backward's gradient against central finite differences of the forward pass alone (which
+    runs no backward rule), along one random direction v per parameter: <p.grad, v> should be
+    (L(p + eps v) - L(p - eps v)) / (2 eps). Float64 parameters. Returns the worst relative gap."""
+    rng = np.random.default_rng(seed)
+    for p in params:
+        p.grad = None
+    loss_fn().backward()
+    worst = 0.0
+    for i, p in enumerate(params):
+        v = rng.normal(size=tuple(p.shape))
+        step = minigrad.tensor(eps * v, dtype=p.dtype, device=p.device)
+        with minigrad.no_grad():
+            p.add_(step)
+            up = loss_fn().item()
+            p.add_(-2.0 * step)
+            down = loss_fn().item()
+            p.add_(step)
+        numeric = (up - down) / (2 * eps)
+        analytic = float((p.grad.numpy() * v).sum()) if p.grad is not None else 0.0
+        gap = abs(analytic - numeric) / (abs(numeric) + abs(analytic) + 1e-12)
+        assert gap < rtol or abs(analytic - numeric) < 1e-9, (
+            f"parameter {i} {tuple(p.shape)}: backward gives {analytic:.8g} along v, "
+            f"finite differences {numeric:.8g}")
+        worst = max(worst, gap)
+    return worst
+
+
+model64 = copy.deepcopy(model).to(dtype=minigrad.float64)
+xs64, ys = X_train[:32].to(minigrad.float64), y_train[:32]
+
+
+def summed_loss():
+    _, lg, rc = model64(xs64)
+    return F.cross_entropy(lg, ys) + F.mse_loss(rc, xs64)
+
+
+worst = check_gradients(summed_loss, list(model64.parameters()), rtol=1e-5)
+print(f"CE + MSE: backward vs finite differences, worst relative gap {worst:.1e}")
+
+# %% [markdown]
+# ### A hook sees the total gradient at a fan-out
+#
+# The features $h$ feed both heads. A hook registered on $h$ (`h.register_hook(fn)`) is called
+# once per backward pass with the **total** gradient reaching $h$: the sum of what the two heads
+# send back. Check that against each head's contribution taken separately with `minigrad.grad`.
+
+# %%
+h, logits, recon = model64(xs64)
+ce64, mse64 = F.cross_entropy(logits, ys), F.mse_loss(recon, xs64)
+(g_ce,) = minigrad.grad(ce64, h, retain_graph=True)
+(g_mse,) = minigrad.grad(mse64, h, retain_graph=True)
+seen = []
+handle = h.register_hook(lambda g: seen.append(g.numpy().copy()))
+(ce64 + mse64).backward()
+handle.remove()
+assert len(seen) == 1, f"the hook on h ran {len(seen)} times; it should run once"
+assert np.allclose(seen[0], g_ce.numpy() + g_mse.numpy(), rtol=1e-12, atol=1e-15)
+print(f"hook on h: |total| = {np.linalg.norm(seen[0]):.4f} = |CE part + MSE part| "
+      f"({np.linalg.norm(g_ce.numpy()):.4f} and {np.linalg.norm(g_mse.numpy()):.4f} alone)")
+
+# %% [markdown]
 # ## What to remember
 #
 # - A head's parameters get their own loss's gradient and nothing else; a shared parameter gets
@@ -255,21 +400,61 @@ assert ratio.max() > 1.5 * ratio.min()     # the balance point moves during trai
 #   and writes nothing into `.grad`.
 #
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 2.2** (assignment exercise 2.2 asks you to write the engine's accumulation into
 # `.grad`). Predict, then check: after `ce.backward(retain_graph=True)` and `mse.backward()`, is
 # `model.shared.weight.grad` a new tensor or the first one updated? What must the accumulation do
 # when the first gradient arrives, so that later in-place additions do not change a tensor the
 # user still holds?
 #
+# *Hand in:* 'same' or 'new'.
+
+# %%
+# Exercise 2.2: your work here; then replace None by your answer.
+answer = None
+check("2.2", answer)
+
+# %% [markdown]
 # **Exercise 2.4.** Add a third head (parity of the digit: even or odd, with
 # `F.binary_cross_entropy_with_logits`) and redraw the graph and the bar chart. Which parameters
 # carry three colours?
 #
+# *Hand in:* the names of the parameters carrying all three colours.
+
+# %%
+# Exercise 2.4: your work here; then replace None by your answer.
+answer = None
+check("2.4", answer)
+
+# %% [markdown]
 # **Exercise 2.5.** Put `h.detach()` into the decoder instead of `h`. Which bars disappear, and
 # what does the decoder learn now? Check with `head_grads` and state the result as an `assert`.
 #
+# *Hand in:* the names of the parameters whose MSE bar disappears.
+
+# %%
+# Exercise 2.5: your work here; then replace None by your answer.
+answer = None
+check("2.5", answer)
+
+# %% [markdown]
 # **Exercise 2.6.** Register a hook on `h` (`h.register_hook`) that prints the norm of the gradient
 # it receives. How many times does it run during `(ce + mse).backward()`, and during
 # `ce.backward(retain_graph=True); mse.backward()`? Explain with the engine's rule that a hook sees
 # the *total* gradient of its tensor in one backward pass.
+#
+# *Hand in:* (runs in (ce + mse).backward(), runs in the two separate backward calls).
+
+# %%
+# Exercise 2.6: your work here; then replace None by your answer.
+answer = None
+check("2.6", answer)

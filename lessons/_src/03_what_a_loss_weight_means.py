@@ -91,8 +91,10 @@ for alpha in alphas_gd:
 # ## 2. The optimum moves as `alpha` moves: the Pareto set and the Pareto front
 #
 # A point $\theta$ is **Pareto optimal** when no other point is at least as good on both losses and
-# strictly better on one. For convex losses, the minimisers $\theta^*(\alpha)$, $0\le\alpha\le1$,
-# are exactly the Pareto-optimal points: the curve from $b$ ($\alpha=0$) to $a$ ($\alpha=1$) in
+# strictly better on one. For *strictly* convex losses, the minimisers $\theta^*(\alpha)$,
+# $0\le\alpha\le1$, are exactly the Pareto-optimal points (with merely convex losses a
+# minimiser at $\alpha = 0$ or $1$ can be only weakly Pareto optimal, and some Pareto points may
+# need $\alpha$ at an end of the range): the curve from $b$ ($\alpha=0$) to $a$ ($\alpha=1$) in
 # parameter space is the **Pareto set**, and its image $(L_1, L_2)$ is the **Pareto front**.
 #
 # Choosing `alpha` does not "balance" anything by itself: it picks one point on that front.
@@ -149,6 +151,7 @@ ax.set_title("Loss space: each alpha picks one point of the front")
 ax.set_xlabel("L1")
 ax.set_ylabel("L2")
 ax.legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # The slope of the front at the point chosen by `alpha` is $-\alpha/(1-\alpha)$: at the optimum,
@@ -163,12 +166,87 @@ for al in (0.2, 0.5, 0.8):
     assert abs(slope + al / (1 - al)) < 1e-3 * (1 + al / (1 - al))
 
 # %% [markdown]
+# ### Move alpha yourself
+#
+# The slider sets `alpha`; the figure shows where the optimum $\theta^*(\alpha)$ sits in
+# parameter space and which point of the front it picks, with both losses' values there. (Without
+# ipywidgets the cell draws three values of alpha instead.)
+
+# %%
+from IPython.display import display  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+try:
+    import ipywidgets as widgets
+except ImportError:                     # no widgets: static figures below
+    widgets = None
+
+live = {}                               # what the figure shows now
+
+
+def alpha_figure(alpha):
+    th = theta_star(alpha)
+    l1, l2 = (float(v[0]) for v in losses_np(th[None]))
+    live.update(alpha=alpha, theta=th, L1=l1, L2=l2)
+    fig = Figure(figsize=(10, 3.8), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax0, ax1 = fig.subplots(1, 2)
+    ax0.contour(g1, g2, l1g, levels=[0.25, 1, 2.5, 5], colors="#1f77b4", linewidths=0.8)
+    ax0.contour(g1, g2, l2g, levels=[0.25, 1, 2.5, 5], colors="#ff7f0e", linewidths=0.8)
+    ax0.plot(pareto_set[:, 0], pareto_set[:, 1], "k-", lw=1.5, label="Pareto set")
+    ax0.plot(*th, "o", color="C3", ms=9, label=f"theta*({alpha:.2f})")
+    ax0.set_title(f"alpha = {alpha:.2f}: the optimum in parameter space")
+    ax0.set_xlabel("theta[0]")
+    ax0.set_ylabel("theta[1]")
+    ax0.legend(fontsize=8, loc="lower left")
+    ax1.plot(front1, front2, "k-", lw=1.5, label="Pareto front")
+    ax1.plot([l1], [l2], "o", color="C3", ms=9, label=f"L1 = {l1:.3f}, L2 = {l2:.3f}")
+    ax1.set_xlim(0, 6)
+    ax1.set_ylim(0, 6)
+    ax1.set_title("... and the point of the front it picks")
+    ax1.set_xlabel("L1")
+    ax1.set_ylabel("L2")
+    ax1.legend(fontsize=8)
+    return fig
+
+
+if widgets is not None:
+    slider = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description="alpha")
+    screen = widgets.Output()
+
+    def on_alpha(change):
+        with screen:
+            screen.clear_output(wait=True)
+            display(alpha_figure(change["new"]))
+
+    slider.observe(on_alpha, names="value")
+    display(slider, screen)
+    on_alpha({"new": slider.value})
+else:
+    for al in (0.2, 0.5, 0.8):
+        display(alpha_figure(al))
+
+# %%
+# Setting the slider (as dragging it would) moves the optimum and both losses.
+if widgets is not None:
+    before = dict(live)
+    slider.value = 0.9
+    assert live["alpha"] == 0.9 and np.allclose(live["theta"], theta_star(0.9))
+    assert live["L1"] < before["L1"] and live["L2"] > before["L2"]  # more weight on L1
+else:
+    assert live["alpha"] == 0.8
+
+# %% [markdown]
 # ## 3. `alpha` versus `lambda`: the same minimiser, a different scale
 #
 # Regularised training writes $L_1 + \lambda L_2$; multi-task code writes
 # $\alpha L_1 + (1-\alpha) L_2$. Dividing the second by $\alpha$ gives the first with
 #
 # $$\lambda = \frac{1-\alpha}{\alpha}, \qquad \alpha = \frac{1}{1+\lambda}.$$
+#
+# This is the convention of every lesson that follows: $\alpha$ is the convex weight on the loss
+# named first, and wherever a loss is added with a free weight, that weight is called $\lambda$.
 #
 # Same minimiser. But the $\alpha$ form is the $\lambda$ form **times $\alpha$**, so its gradient is
 # $\alpha$ times smaller: gradient descent on the $\alpha$ form with learning rate $\eta/\alpha$
@@ -217,6 +295,7 @@ ax.set_title("Same minimiser; the alpha form needs lr / alpha")
 ax.set_xlabel("GD step")
 ax.set_ylabel("distance to theta*(alpha)")
 ax.legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # ## 4. Regularisation is a second loss: ridge regression
@@ -277,6 +356,72 @@ ax.set_title("The optimum moves as lambda (or alpha) moves")
 ax.set_xlabel("lambda = (1 - alpha) / alpha")
 ax.set_ylabel("ridge weight")
 ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# ## 5. Judge regularisation on held-out data, not on the training data
+#
+# On the training data, more $\lambda$ always fits *worse* (the assert above): the training loss
+# can only say "no regularisation". Whether the second loss helps is a question about data the
+# model has not seen. With few samples and many weights ($n = 25$, $d = 20$, noisy targets), the
+# unregularised fit ($\alpha = 1$) follows the noise; on 2000 fresh points from the same
+# distribution a moderate $\lambda$ predicts clearly better, and a large one underfits.
+
+# %%
+n_small, d_big = 25, 20
+w_big = rng.normal(size=d_big)
+X_small, X_fresh = rng.normal(size=(n_small, d_big)), rng.normal(size=(2000, d_big))
+y_small = X_small @ w_big + 2.0 * rng.normal(size=n_small)
+y_fresh = X_fresh @ w_big + 2.0 * rng.normal(size=2000)
+lam_grid = np.logspace(-4, 2, 40)
+w_fits = [np.linalg.solve(X_small.T @ X_small / n_small + lm * np.eye(d_big),
+                          X_small.T @ y_small / n_small) for lm in lam_grid]
+train_mse = np.array([np.mean((X_small @ w_ - y_small) ** 2) for w_ in w_fits])
+fresh_mse = np.array([np.mean((X_fresh @ w_ - y_fresh) ** 2) for w_ in w_fits])
+best_lam = lam_grid[fresh_mse.argmin()]
+print(f"held-out MSE: lambda -> 0: {fresh_mse[0]:.2f}, best lambda {best_lam:.3g} "
+      f"(alpha = {1 / (1 + best_lam):.3f}): {fresh_mse.min():.2f}, "
+      f"lambda = 100: {fresh_mse[-1]:.2f}")
+assert np.all(np.diff(train_mse) > 0)                  # training data: always "less lambda"
+assert fresh_mse.min() < 0.8 * fresh_mse[0]           # held-out data: a moderate lambda helps
+assert fresh_mse.min() < 0.8 * fresh_mse[-1]          # ... and too much hurts
+assert 0 < fresh_mse.argmin() < len(lam_grid) - 1
+
+fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")
+ax.loglog(lam_grid, train_mse, label="training MSE (25 points)")
+ax.loglog(lam_grid, fresh_mse, label="held-out MSE (2000 fresh points)")
+ax.axvline(best_lam, color="k", ls=":", label=f"best on held-out data, lambda = {best_lam:.2g}")
+ax.set_title("Regularisation judged on held-out data")
+ax.set_xlabel("lambda = (1 - alpha) / alpha")
+ax.set_ylabel("mean squared error")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# The same two-loss reading holds for a classifier: weight decay on a softmax regression is
+# $\alpha\,\mathrm{CE} + (1-\alpha)\|W\|^2$, and its gradient in $W$ is
+# $\alpha X^\top (P - Y)/N + 2(1-\alpha) W$ ($P$ the softmax probabilities, $Y$ one-hot labels).
+# minigrad's backward must give exactly that (here on 50 digits):
+
+# %%
+import minigrad.nn.functional as F  # noqa: E402
+from minigrad.data import load_digits  # noqa: E402
+
+Xd, yd = load_digits(dtype=f64)
+Xd, yd = Xd[:50] / 16.0, yd[:50]
+Wc = minigrad.tensor(0.1 * rng.normal(size=(64, 10)), dtype=f64, requires_grad=True)
+bc = minigrad.tensor(np.zeros(10), dtype=f64, requires_grad=True)
+alpha = 0.9
+two_loss = alpha * F.cross_entropy(Xd @ Wc + bc, yd) + (1 - alpha) * (Wc * Wc).sum()
+gW, gb = minigrad.grad(two_loss, [Wc, bc])
+Z = Xd.numpy() @ Wc.detach().numpy()
+P = np.exp(Z - Z.max(axis=1, keepdims=True))
+P /= P.sum(axis=1, keepdims=True)
+R = (P - np.eye(10)[yd.numpy()]) / 50
+assert np.allclose(gW.numpy(), alpha * Xd.numpy().T @ R + 2 * (1 - alpha) * Wc.detach().numpy(),
+                   rtol=1e-10, atol=1e-14)
+assert np.allclose(gb.numpy(), alpha * R.sum(axis=0), rtol=1e-10, atol=1e-14)
+print("alpha * CE + (1 - alpha) * |W|^2: backward = the closed form")
 
 # %% [markdown]
 # ## What to remember
@@ -289,24 +434,64 @@ ax.legend(fontsize=8)
 #   never a minimiser of a weighted sum (exercise 3.7).
 #
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 3.4** (assignment exercise 3.4 asks you to write `SGD.step`). SGD's
 # `weight_decay=wd` adds `wd * w` to the gradient. Show, with `minigrad.optim.SGD` on the ridge
 # data, that `weight_decay=wd` on the MSE alone gives the same iterates as plain SGD on
 # `MSE + lam * ||w||^2` for `lam = wd / 2`, and that both converge to `ridge(wd / 2)`.
 #
+# *Hand in:* (X_np, y_np, wd, w) with w the weights after SGD with weight_decay=wd.
+
+# %%
+# Exercise 3.4: your work here; then replace None by your answer.
+answer = None
+check("3.4", answer)
+
+# %% [markdown]
 # **Exercise 3.5** (assignment exercise 3.5 asks you to write `Adam.step`). Repeat the "same
 # minimiser, different scale" experiment of section 3 with `minigrad.optim.Adam` and the *same*
 # learning rate for the `alpha` and the `lambda` form. Are the iterates still different? Explain
 # with Adam's update $m/(\sqrt v + \epsilon)$ what happens when the whole loss is multiplied by
 # `alpha`.
 #
+# *Hand in:* True or False: are the Adam iterates of the two forms different?.
+
+# %%
+# Exercise 3.5: your work here; then replace None by your answer.
+answer = None
+check("3.5", answer)
+
+# %% [markdown]
 # **Exercise 3.6.** Differentiate the optimality condition
 # $\alpha A(\theta-a) + (1-\alpha)B(\theta-b) = 0$ with respect to $\alpha$ to get
 # $d\theta^*/d\alpha$ in closed form. Check it against a finite difference of `theta_star` and
 # against the direction of the Pareto set in the left plot.
 #
+# *Hand in:* (A, a, B, b, dtheta) with dtheta(alpha) your closed form.
+
+# %%
+# Exercise 3.6: your work here; then replace None by your answer.
+answer = None
+check("3.6", answer)
+
+# %% [markdown]
 # **Exercise 3.7.** Take $\theta \in \mathbb R$, $L_1 = 1 - e^{-(\theta-1)^2}$ and
 # $L_2 = 1 - e^{-(\theta+1)^2}$. Plot the front $(L_1(\theta), L_2(\theta))$ for
 # $\theta\in[-1, 1]$ and find, for a grid of `alpha`, the global minimiser of the weighted sum.
 # Which front points are never chosen? Why?
+#
+# *Hand in:* the global minimisers for alpha in np.linspace(0, 1, 101).
+
+# %%
+# Exercise 3.7: your work here; then replace None by your answer.
+answer = None
+check("3.7", answer)

@@ -39,6 +39,10 @@ minigrad.manual_seed(0)
 #
 # $$L = \alpha\,L_1 + (1-\alpha)\,L_2, \qquad L_1 = \text{reconstruction (intermediate)},\quad
 #   L_2 = \text{cross-entropy (final)}.$$
+#
+# **Convention** (every lesson): $\alpha \in [0, 1]$ is the convex weight on the loss named first
+# (here the reconstruction $L_1$, so `alpha = 0` is CE alone), $L = \alpha L_1 + (1-\alpha) L_2$; a
+# loss added with a free weight, $L_1 + \lambda L_2$, has $\lambda = (1-\alpha)/\alpha$ (lesson 3).
 
 # %%
 X, y = load_digits()
@@ -98,8 +102,13 @@ def evaluate(model, X, y):
 model = Net()
 rec, ce = losses(model, X_train[:128], y_train[:128])
 shared = [model.layer1.weight, model.layer1.bias]
-(g_zero,) = minigrad.grad(0.0 * rec, model.layer1.weight, retain_graph=True)
-assert float(np.abs(g_zero.numpy()).max()) == 0.0
+# The total at alpha = 0 sends exactly CE's gradient into layer1, and nothing into the decoder
+# (which only the reconstruction reaches): the engine adds the reconstruction path's zeros.
+(g_ce_alone,) = minigrad.grad(ce, model.layer1.weight, retain_graph=True)
+(g_total, g_dec) = minigrad.grad(0.0 * rec + (1 - 0.0) * ce,
+                                 [model.layer1.weight, model.decoder.weight], retain_graph=True)
+assert np.array_equal(g_total.numpy(), g_ce_alone.numpy())
+assert not np.any(g_dec.numpy()) and np.linalg.norm(g_ce_alone.numpy()) > 0
 
 minigrad.manual_seed(0)
 alone = evaluate(train(0.0, X_train, y_train), X_test, y_test)
@@ -143,6 +152,7 @@ axes[1].set_title("Weighted gradient norms on layer1")
 axes[1].set_xlabel("alpha (weight of the intermediate loss L1)")
 axes[1].set_ylabel("gradient norm on layer1")
 axes[1].legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # `alpha*` balances gradient *sizes* at one point in training; it is a good place to centre a
@@ -206,6 +216,7 @@ axes[1].set_title("The weighted total is the wrong yardstick")
 axes[1].set_xlabel("alpha (weight of the intermediate loss; not to scale)")
 axes[1].set_ylabel("weighted validation loss (log scale)")
 axes[1].legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # The weighted total is smallest where the weight sits on whichever loss happens to be the smaller
@@ -223,6 +234,34 @@ print(f"alpha = {cv.best_alpha}: test accuracy {final['acc']:.3f}, reconstructio
 assert final["acc"] > 0.85
 
 # %% [markdown]
+# ### Is the gradient that trained the model right?
+#
+# Every number above came out of backward. An independent check: finite differences of the
+# forward pass (which runs no backward rule) along one random direction per parameter, on a float64
+# copy of the model and a small batch, for the total at the chosen `alpha`.
+
+# %%
+import copy  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks.gradients import check_gradients  # noqa: E402  (lesson 2's check)
+
+model64 = copy.deepcopy(Net()).to(dtype=minigrad.float64)
+xs64, ys = X_train[:32].to(minigrad.float64), y_train[:32]
+a_best = cv.best_alpha if cv.best_alpha > 0 else 0.1
+
+
+def total_loss():
+    rec_, ce_ = losses(model64, xs64, ys)
+    return a_best * rec_ + (1 - a_best) * ce_
+
+
+worst = check_gradients(total_loss, list(model64.parameters()), rtol=1e-5)
+print(f"alpha = {a_best}: backward vs finite differences, worst relative gap {worst:.1e}")
+
+# %% [markdown]
 # ## What to remember
 #
 # - Check `alpha = 0` (and `alpha = 1`) first: each loss must be trainable alone.
@@ -231,14 +270,47 @@ assert final["acc"] > 0.85
 # - Choose with cross-validation on the metric you care about, never on the weighted loss.
 #
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 4.3.** Replace the per-image *sum* of squared errors by the mean over pixels
 # (`F.mse_loss`). How do `alpha*` and the cross-validated alpha change? Explain with lesson 3's
 # $\lambda = (1-\alpha)/\alpha$.
 #
-# **Exercise 4.4.** Run `multitask.alpha_sweep` over the same grid with `(reconstruction, cross-
-# entropy, test accuracy)` as its result and plot the Pareto front with `viz.plot_pareto`. Which
-# alphas are on the front, and is the cross-validated one among them?
+# *Hand in:* (alpha* with the pixel sum, alpha* with the pixel mean).
+
+# %%
+# Exercise 4.3: your work here; then replace None by your answer.
+answer = None
+check("4.3", answer)
+
+# %% [markdown]
+# **Exercise 4.4.** For each alpha of the grid, train on the whole training set (`train`) and
+# record its test accuracy and reconstruction error (`evaluate`). Which alphas are Pareto optimal
+# in lesson 3's sense (no other alpha has both a higher accuracy and a lower error)? Plot the
+# points, and say whether the cross-validated alpha is among them.
 #
+# *Hand in:* ({alpha: (accuracy, reconstruction error)}, [alphas on the front]).
+
+# %%
+# Exercise 4.4: your work here; then replace None by your answer.
+answer = None
+check("4.4", answer)
+
+# %% [markdown]
 # **Exercise 4.5.** Compute `balance_alpha` again after each epoch of training at `alpha*`. Does the
 # balance point drift, and in which direction? What does that suggest about a fixed `alpha`?
+#
+# *Hand in:* the list of balance_alpha values, one per epoch.
+
+# %%
+# Exercise 4.5: your work here; then replace None by your answer.
+answer = None
+check("4.5", answer)

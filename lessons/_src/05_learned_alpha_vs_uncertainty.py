@@ -77,6 +77,10 @@ def train(scalarizer, steps, lr=0.1, scale1=1.0, theta0=(0.0, 0.0)):
 # %% [markdown]
 # ## 2. Learning alpha by gradient descent
 #
+# **Convention** (every lesson): $\alpha \in [0, 1]$ is the convex weight on the loss named first,
+# $L = \alpha L_1 + (1-\alpha) L_2$; a loss added with a free weight, $L_1 + \lambda L_2$, has
+# $\lambda = (1-\alpha)/\alpha$ (lesson 3).
+#
 # `LearnedAlpha` computes $\alpha L_1 + (1-\alpha)L_2$ with $\alpha = \mathrm{sigmoid}(\beta)$ and
 # hands $\beta$ to the optimizer. Its gradient is
 #
@@ -97,6 +101,10 @@ al = la.alpha
 print(f"L1 = {L1.item():.3f}, L2 = {L2.item():.3f}, alpha = {al:.3f}, "
       f"d/dbeta = {g_beta.item():.4f}")
 assert abs(g_beta.item() - al * (1 - al) * (L1.item() - L2.item())) < 1e-12
+# ... and the model's gradient, by hand: alpha (theta - a) + (1 - alpha) 0.1 (theta - b)
+(g_theta,) = minigrad.grad(la([L1, L2]), theta)
+by_hand = al * (theta.detach().numpy() - a_np) + (1 - al) * 0.1 * (theta.detach().numpy() - b_np)
+assert np.allclose(g_theta.numpy(), by_hand, rtol=1e-12, atol=1e-15)
 
 learned = train(LearnedAlpha(init=0.0, dtype=f64), steps=1000, lr=0.2)
 alpha_end = learned["w"][-1, 0]
@@ -254,6 +262,7 @@ ax.set_title("The losses: learned alpha abandons task 1")
 ax.set_xlabel("step")
 ax.set_ylabel("loss")
 ax.legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # ## What to remember
@@ -269,20 +278,61 @@ ax.legend(fontsize=8)
 #   $\sigma^2 = L$.
 #
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 4.1** (assignment exercise 4.1: write `UncertaintyWeighting.__call__`). Implement
 # $\sum_i \tfrac12 e^{-s_i}L_i + \tfrac12 s_i$ yourself as a function of a tensor `s` and the two
 # losses, train with it as in section 3, and check that you reproduce `uw["theta"]` to 1e-10.
 #
+# *Hand in:* your total(s, L1, L2) -> Tensor.
+
+# %%
+# Exercise 4.1: your work here; then replace None by your answer.
+answer = None
+check("4.1", answer)
+
+# %% [markdown]
 # **Exercise 5.1.** Replace the term by the variant $e^{-s}L + s$ and by LibMTL's starting point
 # $s = -0.5$. Where does training end? Why is the final $\theta$ the same in every case?
 #
-# **Exercise 5.2.** Remove the irreducible parts (`+ 0.5` and `+ 0.1`) so that both losses can
-# reach 0. Train with uncertainty weighting and plot $s_i$ and the total over 20 000 steps. What
-# happens, and why does the section-3 argument predict it?
+# *Hand in:* the final theta (2 numbers) with e^{-s} L + s.
+
+# %%
+# Exercise 5.1: your work here; then replace None by your answer.
+answer = None
+check("5.1", answer)
+
+# %% [markdown]
+# **Exercise 5.2.** Remove the irreducible parts (the `+ 1.0` inside each loss of `losses`, worth
+# $0.5$ in $L_1$ and $0.05$ in $L_2$) so that both losses can reach 0. Train with uncertainty
+# weighting and plot $s_i$ and the total over 20 000 steps. What happens, and why does the section-3
+# argument predict it?
 #
+# *Hand in:* the two final s_i after 20 000 steps.
+
+# %%
+# Exercise 5.2: your work here; then replace None by your answer.
+answer = None
+check("5.2", answer)
+
+# %% [markdown]
 # **Exercise 5.3.** Rescue learned alpha with an entropy bonus: minimise
 # $\alpha L_1 + (1-\alpha)L_2 - \tau\,H(\alpha)$ with $H(\alpha) = -\alpha\log\alpha -
 # (1-\alpha)\log(1-\alpha)$. Show that the optimal $\alpha$ for fixed losses is
 # $\mathrm{sigmoid}((L_2 - L_1)/\tau)$, and find a $\tau$ for which neither task is switched off
 # here.
+#
+# *Hand in:* (alpha_of(L1, L2, tau), tau) with your closed form and your tau.
+
+# %%
+# Exercise 5.3: your work here; then replace None by your answer.
+answer = None
+check("5.3", answer)

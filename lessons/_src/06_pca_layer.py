@@ -158,7 +158,12 @@ for name, h in (("normalised", normed), ("QR retraction", qr), ("penalty", pen),
     print(f"{name:>14}: explained variance {h['ev'][-1]:.4f} (PCA {best:.4f}), singular values "
           f"{h['sv'][-1].round(4)}")
 
-assert rayleigh_loss(minigrad.tensor(W_norm, dtype=f64)).item() >= -k * eigval[0] - 1e-12
+# Normalised columns still collapse: every column's Rayleigh quotient climbs to lambda_1, so the
+# loss reaches -k lambda_1 (the top direction counted k times), not the PCA value -sum(lambda_i).
+ray_end = rayleigh_loss(minigrad.tensor(W_norm, dtype=f64)).item()
+print(f"normalised columns: loss {ray_end:.6f}, -k lambda_1 = {-k * eigval[0]:.6f}, "
+      f"-sum of the top k = {-eigval[:k].sum():.6f}")
+assert abs(ray_end + k * eigval[0]) < 1e-6 * k * eigval[0]
 sv_norm = normed["sv"][-1]
 assert normed["cos"][-1] > 0.999 and sv_norm[-1] < 1e-6 * sv_norm[0]  # numerically rank 1
 assert abs(qr["ev"][-1] - best) < 1e-6 and np.allclose(qr["sv"][-1], 1.0)
@@ -167,6 +172,49 @@ assert abs(pen["ev"][-1] - best) < 1e-6
 bias = np.sqrt(1 + eigval[:k] / (2 * rho))
 print("penalty's singular values:", pen["sv"][-1].round(6), " predicted:", bias.round(6))
 assert np.allclose(pen["sv"][-1], bias, atol=1e-6)
+
+# %% [markdown]
+# ### Where Oja's rule comes from: the gradient on the constraint $W^\top W = I$
+#
+# Maximise $\mathrm{tr}(W^\top S W)$ *subject to* $W^\top W = I$. The Lagrangian
+# $\mathcal L(W, \Lambda) = -\mathrm{tr}(W^\top S W) + \mathrm{tr}\big(\Lambda (W^\top W - I)\big)$
+# has $\nabla_W \mathcal L = -2SW + 2W\Lambda$ (for symmetric $\Lambda$). The multiplier that fits
+# best (least squares in $-2SW + 2W\Lambda \approx 0$) is $\Lambda = (W^\top W)^{-1} W^\top S W$,
+# which on the constraint is $W^\top S W$, and then
+# $$\nabla_W \mathcal L = -2SW + 2WW^\top S W = -2\,(I - WW^\top)\,SW = 2 \times
+# \text{Oja's direction}.$$
+# Equivalently: the plain gradient $G = -2SW$ projected onto the tangent space of the constraint,
+# $G - W\,\mathrm{sym}(W^\top G)$. So *at* $W^\top W = I$, Oja's rule is gradient descent on the
+# constrained problem; off the constraint it is not the gradient of anything (section 4). Checked
+# with minigrad (the Lagrangian's gradient, $\Lambda$ held fixed) and with the projection in NumPy:
+
+# %%
+S_np = S.numpy()
+W_on = np.linalg.qr(rng.normal(size=(64, k)))[0]              # a point with W^T W = I
+
+
+def lagrangian_grad(W_np):
+    W = minigrad.tensor(W_np, dtype=f64, requires_grad=True)
+    Lam = np.linalg.solve(W_np.T @ W_np, W_np.T @ S_np @ W_np)  # best multiplier, held fixed
+    Lam = minigrad.tensor(Lam, dtype=f64)
+    lagr = F.pca_loss(W, S) + (Lam * (W.T @ W - eye)).sum()
+    return minigrad.grad(lagr, W)[0].numpy()
+
+
+def projected_grad(W_np):
+    G = -2 * S_np @ W_np
+    WtG = W_np.T @ G
+    return G - W_np @ (WtG + WtG.T) / 2
+
+
+oja_on = oja_direction(minigrad.tensor(W_on, dtype=f64), S).numpy()
+gap = np.abs(lagrangian_grad(W_on) - 2 * oja_on).max()
+print(f"at W^T W = I: max |grad L - 2 * Oja| = {gap:.1e}, "
+      f"max |projected gradient - 2 * Oja| = {np.abs(projected_grad(W_on) - 2 * oja_on).max():.1e}")
+assert gap < 1e-12 and np.allclose(projected_grad(W_on), 2 * oja_on, atol=1e-12)
+W_off = 1.5 * W_on                                    # off the constraint (W^T W = 2.25 I): differ
+oja_off = oja_direction(minigrad.tensor(W_off, dtype=f64), S).numpy()
+assert np.abs(lagrangian_grad(W_off) - 2 * oja_off).max() > 1e-3
 
 # %%
 fig, axes = plt.subplots(2, 2, figsize=(12, 8), layout="constrained")
@@ -209,6 +257,7 @@ ax.set_title("Penalty bias: sigma_i -> sqrt(1 + lambda_i / 2 rho) (dotted)")
 ax.set_xlabel("step")
 ax.set_ylabel("singular value of W")
 ax.legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # The normalised loss is bounded, but its columns drift towards each other until all three point
@@ -273,16 +322,48 @@ for ax, (name, J) in zip(axes, (("Jacobian of the PCA gradient (a Hessian)", J_p
 # - Oja's rule is an update direction, not a gradient. Lesson 8 plugs it into an end-to-end model.
 #
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 6.1.** Implement Sanger's generalized Hebbian algorithm,
 # $W \leftarrow W + \eta\,(SW - W\,\mathrm{triu}(W^\top S W))$ (column convention). Show that,
 # unlike Oja's subspace rule, its columns converge to the individual eigenvectors in order
 # (compare with `eigvec[:, :3]` up to sign).
 #
+# *Hand in:* (S, W): the covariance and your GHA result with 3 columns.
+
+# %%
+# Exercise 6.1: your work here; then replace None by your answer.
+answer = None
+check("6.1", answer)
+
+# %% [markdown]
 # **Exercise 6.2.** Run the penalty method for $\rho \in \{0.1, 1, 10\}$. Plot the largest stable
 # learning rate and the bias $\sigma_1 - 1$ against $\rho$. What trade-off do you see?
 #
+# *Hand in:* (S, {rho: (largest stable lr, sigma_1 - 1)}).
+
+# %%
+# Exercise 6.2: your work here; then replace None by your answer.
+answer = None
+check("6.2", answer)
+
+# %% [markdown]
 # **Exercise 6.3.** Replace the per-column normalisation by the subspace-invariant loss
 # $-\mathrm{tr}\big((W^\top W)^{-1} W^\top S W\big)$ (write the $3\times3$ inverse with minigrad
 # ops,
 # or use `custom_gradient`). Does it still collapse the columns? What is its maximum?
+#
+# *Hand in:* (S, k, the maximum you found, True/False: do the columns collapse?).
+
+# %%
+# Exercise 6.3: your work here; then replace None by your answer.
+answer = None
+check("6.3", answer)

@@ -5,7 +5,9 @@
 #
 # **Objectives.** After this lesson you can
 # - train one reduction layer with two losses at once, a classifier's cross-entropy and a bounded
-#   PCA loss, weighted as $\alpha\,\mathrm{CE} + (1-\alpha)\,\mathrm{PCA}$;
+#   PCA loss, weighted as $\alpha\,\mathrm{CE} + (1-\alpha)\,\mathrm{PCA}$ (the convention of every
+#   lesson: $\alpha$ the convex weight on the loss named first; an additive weight
+#   $\mathrm{CE} + \lambda\,\mathrm{PCA}$ is $\lambda = (1-\alpha)/\alpha$);
 # - read the trade-off that `alpha` controls from a sweep (`multitask.alpha_sweep`): test accuracy
 #   against the explained variance of the layer, and its Pareto front (`viz.plot_pareto`);
 # - see the difference in the learned 2-D embeddings: directions of large variance versus
@@ -68,7 +70,7 @@ class PCANet(nn.Module):
 
 def pca_term(W, xb):
     S = xb.T @ xb / xb.shape[0]
-    D = W.T @ W - minigrad.eye(W.shape[1])
+    D = W.T @ W - minigrad.eye(W.shape[1], dtype=W.dtype)
     return F.pca_loss(W, S) / float(np.trace(S_full)) + rho * (D * D).sum()
 
 
@@ -140,6 +142,31 @@ axes[1].set_title("Both metrics as alpha (the CE weight) varies")
 axes[1].set_xlabel("alpha (weight of the cross-entropy; log scale)")
 axes[1].set_ylabel("value")
 axes[1].legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# The sweep trusted backward for both losses at once. Check that gradient independently: finite
+# differences of the forward pass along one random direction per parameter (a float64 model, a
+# small batch, `alpha = 0.3`).
+
+# %%
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks.gradients import check_gradients  # noqa: E402  (lesson 2's check)
+
+model64 = PCANet().to(dtype=minigrad.float64)
+xs64, ys = X_train[:32].to(minigrad.float64), y_train[:32]
+
+
+def total_07():
+    _, logits = model64(xs64)
+    return 0.3 * F.cross_entropy(logits, ys) + 0.7 * pca_term(model64.W, xs64)
+
+
+worst = check_gradients(total_07, list(model64.parameters()), rtol=1e-5)
+print(f"0.3 CE + 0.7 PCA: backward vs finite differences, worst relative gap {worst:.1e}")
 
 # %% [markdown]
 # ## 3. What the layer learned: the embeddings
@@ -175,6 +202,135 @@ print("cosines of the principal angles to the top-2 eigenvectors:", cosines.roun
 assert cosines.min() > 0.9                   # within about 25 degrees
 
 # %% [markdown]
+# ## 4. Your own rule $W \leftarrow W + \eta\,x x^\top W$ is a gradient step
+#
+# A common starting point is the update $W \leftarrow W + \eta\,x x^\top W$ for each centred
+# sample $x$ (Hebb's rule for a layer). Averaged over a batch it is $W + \eta\,SW$ with
+# $S = \tfrac1N\sum x x^\top$, and since
+# $$\mathbb E\big[\mathrm{tr}(W^\top x x^\top W)\big] = \mathrm{tr}(W^\top S W),\qquad
+#   \nabla_W\, \mathrm{tr}(W^\top S W) = 2SW,$$
+# it is **gradient ascent on the batch covariance captured by $W$** with step $\eta/2$, i.e. plain
+# SGD with learning rate $\eta/2$ on `F.pca_loss(W, S)` $= -\mathrm{tr}(W^\top S W)$. No custom
+# update is needed to get it, and none can make it bounded: it is lesson 6's power iteration. A
+# bounded variant (Oja's rule) is *not* a gradient, so it has to be an overridden gradient
+# (lesson 8).
+
+# %%
+eta = 0.1
+xb_np = X_train[:128].numpy().astype(np.float64)
+W_np = 0.1 * np.random.default_rng(0).normal(size=(64, 2))
+hebb = W_np + eta * sum(np.outer(x, x) @ W_np for x in xb_np) / len(xb_np)   # per sample, averaged
+W_leaf = minigrad.tensor(W_np, dtype=minigrad.float64, requires_grad=True)
+S_b = minigrad.tensor(xb_np.T @ xb_np / len(xb_np), dtype=minigrad.float64)
+sgd = optim.SGD([W_leaf], lr=eta / 2)
+F.pca_loss(W_leaf, S_b).backward()
+sgd.step()
+print(f"max |SGD step on pca_loss (lr eta/2) - Hebb's rule| = "
+      f"{np.abs(W_leaf.detach().numpy() - hebb).max():.1e}")
+assert np.allclose(W_leaf.detach().numpy(), hebb, rtol=1e-12, atol=1e-15)
+
+# %% [markdown]
+# ## 5. Where should the PCA gradient go? Stop it at the layer it is about
+#
+# Put a trainable layer $E$ (64 -> 64, started at the identity) *in front of* the reduction, so
+# $W$ sees features $h = xE^\top$, and the PCA term uses their covariance $S_h$. Should the PCA
+# loss's gradient reach $E$ too? Its objective, "capture much variance of $h$", is unbounded in
+# $E$: scaling the features up scales $\mathrm{tr}(W^\top S_h W)$ up, whatever $W$'s constraint.
+# So if the gradient flows into $E$, SGD inflates the features exponentially (lesson 6's power
+# iteration, now on $E$). The fix is to **stop the PCA gradient at the input of the PCA term**:
+# compute $S_h$ from `h.detach()`. $E$ then learns only from the cross-entropy, and the PCA term
+# only shapes $W$. (The same model, the same seed and batches; only the `detach` differs.)
+#
+# This is what distinguishes a **multi-objective** problem from a multi-task one. In multi-task
+# training (lessons 2, 4, 10) each loss has its own head and they meet at shared layers, where
+# their gradients simply add. Here CE and PCA are two *objectives on the same layer*, and one of
+# them is only meaningful for that layer: decide for each objective which parameters it may
+# move, and cut its gradient everywhere else.
+
+# %%
+class FrontPCANet(nn.Module):
+    def __init__(self, k=2):
+        super().__init__()
+        self.E = nn.Linear(64, 64, bias=False)
+        self.E.weight.data = minigrad.eye(64).data
+        self.W = nn.Parameter(minigrad.randn(64, k) * 0.1)
+        self.head = nn.Sequential(nn.Linear(k, 32), nn.ReLU(), nn.Linear(32, 10))
+
+    def forward(self, x):
+        h = self.E(x)
+        return h, self.head(h @ self.W)
+
+
+def stopped_by_hook(h):
+    """The other way to stop a gradient: a view of h whose hook returns zeros."""
+    h_pca = h * 1.0
+    h_pca.register_hook(lambda g: g * 0.0)
+    return h_pca
+
+
+def two_objective_loss(model, xb, yb, stop, alpha=0.3):
+    h, logits = model(xb)
+    h_pca = {"flow": h, "detach": h.detach(), "hook": None}[stop]
+    if stop == "hook":
+        h_pca = stopped_by_hook(h)
+    return alpha * F.cross_entropy(logits, yb) + (1 - alpha) * pca_term(model.W, h_pca)
+
+
+# detach and the zeroing hook give the same gradients; letting it flow changes only E's
+step_grads = {}
+for stop in ("flow", "detach", "hook"):
+    minigrad.manual_seed(0)
+    m = FrontPCANet()
+    two_objective_loss(m, X_train[:128], y_train[:128], stop).backward()
+    step_grads[stop] = {n: p.grad.numpy().copy() for n, p in m.named_parameters()}
+for name in step_grads["flow"]:
+    assert np.array_equal(step_grads["detach"][name], step_grads["hook"][name]), name
+assert not np.allclose(step_grads["flow"]["E.weight"], step_grads["detach"]["E.weight"])
+assert all(np.array_equal(step_grads["flow"][n], step_grads["detach"][n])
+           for n in step_grads["flow"] if n != "E.weight")
+
+
+def train_front(stop, epochs=4, lr=0.5):
+    minigrad.manual_seed(0)
+    model = FrontPCANet()
+    opt = optim.SGD(model.parameters(), lr=lr)
+    loader = DataLoader((X_train, y_train), batch_size=128, shuffle=True, seed=0)
+    norms = []
+    with np.errstate(all="ignore"):
+        for _ in range(epochs):
+            for xb, yb in loader:
+                loss = two_objective_loss(model, xb, yb, stop)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                norms.append(float(np.linalg.norm(model.E.weight.detach().numpy())))
+        with minigrad.no_grad():
+            _, logits = model(X_test)
+            acc = (logits.argmax(dim=1) == y_test).float().mean().item()
+    return np.array(norms), acc
+
+
+front_runs = {stop: train_front(stop) for stop in ("flow", "detach")}
+for stop, (norms, acc_) in front_runs.items():
+    print(f"PCA gradient {stop:>6}: |E| from {norms[0]:.2f} to {norms[-1]:.3g}, "
+          f"test accuracy {acc_:.3f}")
+flow_norms, flow_acc = front_runs["flow"]
+stop_norms, stop_acc = front_runs["detach"]
+assert not np.isfinite(flow_norms[-1]) or flow_norms[-1] > 100 * flow_norms[0]   # blows up
+assert np.all(np.isfinite(stop_norms)) and stop_norms.max() < 1.5 * stop_norms[0]  # bounded
+assert stop_acc > flow_acc + 0.2                  # and the classifier still learns
+
+fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
+shown_norms = np.where(np.isfinite(flow_norms), flow_norms, np.nan)
+ax.semilogy(shown_norms, label=f"PCA gradient reaches E (test acc {flow_acc:.2f}; NaN after)")
+ax.semilogy(stop_norms, label=f"PCA input detached (test acc {stop_acc:.2f})")
+ax.set_title("A PCA loss behind a trainable layer: stop its gradient")
+ax.set_xlabel("SGD step")
+ax.set_ylabel("|E|_F (log scale)")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
 # ## What to remember
 #
 # - One layer, two losses: the CE pulls the reduction towards class-separating directions, the PCA
@@ -183,15 +339,54 @@ assert cosines.min() > 0.9                   # within about 25 degrees
 #   penalty form leaves $W$ slightly longer than orthonormal (lesson 6).
 # - Which point to use depends on what the layer is for; the choice needs a criterion outside the
 #   weighted loss (lesson 4).
+# - The rule $W \leftarrow W + \eta\,xx^\top W$ is SGD on $-\mathrm{tr}(W^\top S W)$ with step
+#   $\eta/2$; a bounded rule that is not a gradient (Oja) needs an overridden gradient (lesson 8).
+# - Multi-objective: an objective about one layer must not train the layers in front of it.
+#   Detach the input of the PCA term (or zero its gradient with a hook), or the earlier layer
+#   inflates its features without bound.
 #
 # ## Exercises
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
+# **Exercise 7.1.** Replace the penalty by lesson 6's QR retraction: drop the
+# $\rho\,\|W^\top W - I\|^2$ term from `pca_term`, and after every optimizer step replace `W` by
+# the $Q$ of its QR factorisation (signs fixed as in lesson 6). Repeat the sweep. Does the front
+# move? Which alphas change most?
 #
-# **Exercise 7.1.** Replace the penalty form by Oja's rule through `override_gradient` (lesson 8)
-# and repeat the sweep. Does the front move? Which alphas change most?
-#
+# *Hand in:* (S_full, W, k): W after training with alpha = 0.02 and the QR retraction.
+
+# %%
+# Exercise 7.1: your work here; then replace None by your answer.
+answer = None
+check("7.1", answer)
+
+# %% [markdown]
 # **Exercise 7.2.** Use `k = 8` directions instead of 2. Plot the same two curves. Why does the
 # accuracy now barely depend on alpha while the variance still does?
 #
+# *Hand in:* {alpha: (test accuracy, explained variance)} with k = 8.
+
+# %%
+# Exercise 7.2: your work here; then replace None by your answer.
+answer = None
+check("7.2", answer)
+
+# %% [markdown]
 # **Exercise 7.3.** Choose alpha by 3-fold `multitask.cv_alpha` with the score
 # `accuracy + explained variance`. Is that score independent of alpha in the sense of lesson 4?
 # What would you report instead?
+#
+# *Hand in:* True or False: is accuracy + explained variance alpha-independent?.
+
+# %%
+# Exercise 7.3: your work here; then replace None by your answer.
+answer = None
+check("7.3", answer)

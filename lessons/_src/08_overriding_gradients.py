@@ -40,10 +40,13 @@ f64 = minigrad.float64
 # Digits $X$ (centred, scaled to [0, 1]); a reduction matrix $W$ (64 x $k$, columns are
 # directions) gives features $Z = XW$; a linear classifier on $Z$. Two losses train $W$:
 #
-# $$L = \mathrm{CE}(\text{classifier}(XW), y) + \alpha\,\big(-\mathrm{tr}(W^\top S W)\big),$$
+# $$L = \mathrm{CE}(\text{classifier}(XW), y) + \lambda\,\big(-\mathrm{tr}(W^\top S W)\big),$$
 #
-# with $S$ the covariance of the batch (data, so a constant here). By lesson 2, `W.grad` is the sum
-# of the CE part and the PCA part, $-2\alpha SW$. We want to keep the CE part and replace the PCA
+# with $S$ the covariance of the batch (data, so a constant here). The weight is written as an
+# additive $\lambda$; in the convention of lesson 3 (the convex weight $\alpha$ on the first loss,
+# $\alpha\,\mathrm{CE} + (1-\alpha)\,\mathrm{PCA}$) it is $\lambda = (1-\alpha)/\alpha$, so
+# $\lambda = 1$ here is $\alpha = 0.5$, with the learning rate scaled by $1/\alpha = 2$.
+# By lesson 2, `W.grad` is the sum of the CE part and the PCA part, $-2\lambda SW$. We want to keep the CE part and replace the PCA
 # part by Oja's direction $-(I - WW^\top)SW$, so that an SGD step on the PCA loss is exactly Oja's
 # update, which keeps $W$ orthonormal (lesson 6).
 
@@ -64,7 +67,7 @@ k = 8
 W_start = np.linalg.qr(rng.normal(size=(64, k)))[0]
 xb, yb = X_train[:128], y_train[:128]
 S = covariance(xb)
-alpha = 1.0
+lam = 1.0                                      # lambda = (1 - alpha) / alpha, alpha = 0.5
 
 
 def fresh():
@@ -80,7 +83,7 @@ def fresh():
 def grads(pca_term):
     """Backward the total loss with a given PCA term; return W.grad and the head's grads."""
     W, head = fresh()
-    loss = F.cross_entropy(head(xb @ W), yb) + alpha * pca_term(W, S)
+    loss = F.cross_entropy(head(xb @ W), yb) + lam * pca_term(W, S)
     loss.backward()
     return W.grad.numpy(), [p.grad.numpy() for p in head.parameters()]
 
@@ -177,19 +180,33 @@ assert np.allclose(grads(F.pca_loss)[0], plain_W, atol=0, rtol=0)
 # ### The four ways agree, and only the PCA path changed
 #
 # The classifier never sees the PCA loss, so its gradients are identical in all five runs. In
-# `W.grad`, the difference from the plain run is exactly $\alpha$ times (Oja's direction minus the
-# PCA gradient).
+# `W.grad`, the difference from the plain run is exactly $\lambda$ times (Oja's direction minus the
+# PCA gradient). To check every run against something the engine did not compute, write the
+# whole gradient by hand in NumPy: with $Z = XW$, logits $Z H^\top + c$ and softmax $P$, the CE
+# part is $X^\top \big((P - Y)/N\big) H$, and the PCA part $-2\lambda SW$ (plain) or
+# $-\lambda (I - WW^\top) S W$ (Oja).
 
 # %%
+W0, S_np, Xb_np = W_start, S.numpy(), xb.numpy()
+H, c = (p.detach().numpy() for p in fresh()[1].parameters())
+logits = Xb_np @ W0 @ H.T + c
+P = np.exp(logits - logits.max(axis=1, keepdims=True))
+P /= P.sum(axis=1, keepdims=True)
+dlogits = (P - np.eye(10)[yb.numpy()]) / len(Xb_np)
+ce_W = Xb_np.T @ dlogits @ H                                    # CE part of W.grad, by hand
+by_hand = {"plain": ce_W + lam * (-2 * S_np @ W0),
+           "oja": ce_W - lam * (np.eye(64) - W0 @ W0.T) @ S_np @ W0}
+by_hand_head = [dlogits.T @ (Xb_np @ W0), dlogits.sum(axis=0)]   # the classifier's grads
+assert np.allclose(plain_W, by_hand["plain"], rtol=1e-10, atol=1e-12)
 ways = {"Function": (way1_W, way1_head), "custom_gradient": (way2_W, way2_head),
         "hook": (way3_W, way3_head), "override_gradient": (way4_W, way4_head)}
-W_t, S_np = minigrad.tensor(W_start, dtype=f64), S.numpy()
-expected_change = alpha * (oja_direction(W_t, S).numpy() - (-2 * S_np @ W_start))
+W_t = minigrad.tensor(W_start, dtype=f64)
+expected_change = lam * (oja_direction(W_t, S).numpy() - (-2 * S_np @ W_start))
 for name, (gW, ghead) in ways.items():
-    diff = np.abs(gW - way1_W).max()
-    print(f"{name:>17}: max |W.grad - Function's| = {diff:.1e}")
-    assert diff < 1e-12
-    assert all(np.array_equal(a, b) for a, b in zip(ghead, plain_head))
+    diff = np.abs(gW - by_hand["oja"]).max()
+    print(f"{name:>17}: max |W.grad - by hand| = {diff:.1e}")
+    assert diff < 1e-12, f"{name}: W.grad is not CE part + lambda * Oja's direction"
+    assert all(np.allclose(a, b, rtol=1e-10, atol=1e-13) for a, b in zip(ghead, by_hand_head))
     assert np.allclose(gW - plain_W, expected_change, atol=1e-12)
 
 fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
@@ -200,6 +217,7 @@ ax.set_title("W.grad per column: the PCA part replaced, the CE part kept")
 ax.set_xlabel("column j of W (a direction)")
 ax.set_ylabel("norm of W.grad[:, j]")
 ax.legend()
+plt.show()
 
 # %% [markdown]
 # ## 6. `gradcheck` fails, and says where to look
@@ -226,9 +244,9 @@ for name, fn in (("Function", OjaPCALoss.apply), ("custom_gradient", oja_pca_los
 # %% [markdown]
 # ## 7. Oja's rule inside the end-to-end model
 #
-# Train $W$ and the classifier with SGD on $\mathrm{CE} + \alpha\,\mathrm{PCA}$ (one backward per
+# Train $W$ and the classifier with SGD on $\mathrm{CE} + \lambda\,\mathrm{PCA}$ (one backward per
 # step, the PCA term built inside `override_gradient`), and compare with the plain PCA gradient and
-# with CE alone. With SGD, the PCA part of each step is exactly $\eta\alpha$ times Oja's update.
+# with CE alone. With SGD, the PCA part of each step is exactly $\eta\lambda$ times Oja's update.
 
 # %%
 def explained_variance(W, S_full):
@@ -240,7 +258,7 @@ def explained_variance(W, S_full):
 S_full = covariance(X_train).numpy()
 
 
-def train(pca_term, alpha, epochs=8, lr=0.5):
+def train(pca_term, lam, epochs=8, lr=0.5):
     W, head = fresh()
     opt = minigrad.optim.SGD([W, *head.parameters()], lr=lr)
     loader = minigrad.data.DataLoader((X_train, y_train), batch_size=128, shuffle=True, seed=0)
@@ -248,8 +266,8 @@ def train(pca_term, alpha, epochs=8, lr=0.5):
     for _ in range(epochs):
         for xb_, yb_ in loader:
             loss = F.cross_entropy(head(xb_ @ W), yb_)
-            if alpha:
-                loss = loss + alpha * pca_term(W, covariance(xb_))
+            if lam:
+                loss = loss + lam * pca_term(W, covariance(xb_))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -262,8 +280,8 @@ def train(pca_term, alpha, epochs=8, lr=0.5):
     return {key: np.array(v) for key, v in hist.items()}, acc
 
 
-runs = {"CE only": train(None, 0.0), "CE + PCA, plain gradient": train(F.pca_loss, alpha),
-        "CE + PCA, Oja (override_gradient)": train(scoped_pca_loss, alpha)}
+runs = {"CE only": train(None, 0.0), "CE + PCA, plain gradient": train(F.pca_loss, lam),
+        "CE + PCA, Oja (override_gradient)": train(scoped_pca_loss, lam)}
 best = np.sort(np.linalg.eigvalsh(S_full))[::-1][:k].sum() / np.trace(S_full)
 for name, (h, acc) in runs.items():
     print(f"{name:>34}: test accuracy {acc:.3f}, explained variance {h['ev'][-1]:.3f} "
@@ -290,6 +308,7 @@ axes[1].set_title("Explained variance of span(W)")
 axes[1].set_xlabel("SGD step")
 axes[1].set_ylabel("tr(P_W S) / tr(S)")
 axes[1].legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # With the plain PCA gradient, $W$ grows by a constant factor per step (lesson 6), the logits blow
@@ -311,15 +330,47 @@ axes[1].legend(fontsize=8)
 # section 5), since `gradcheck` cannot.
 #
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 8.1.** Write a straight-through estimator as a `Function`: `round` in the forward, the
 # identity in the backward. Train a one-layer classifier on digits whose features are rounded to
 # integers, and compare with `minigrad.straight_through_round`.
 #
+# *Hand in:* your Function subclass (straight-through round).
+
+# %%
+# Exercise 8.1: your work here; then replace None by your answer.
+answer = None
+check("8.1", answer)
+
+# %% [markdown]
 # **Exercise 8.2.** Replace Oja's subspace rule by Sanger's GHA (lesson 6, exercise 6.1) with each
 # of
 # the four ways. Which way needed the fewest changes?
 #
+# *Hand in:* gha_direction(W, S) -> Tensor, the backward direction for GHA.
+
+# %%
+# Exercise 8.2: your work here; then replace None by your answer.
+answer = None
+check("8.2", answer)
+
+# %% [markdown]
 # **Exercise 8.3.** Hooks see the *total* gradient of their tensor. Register the Oja hook on `W`
 # itself instead of on `W_pca`. Which part of `W.grad` is now projected, and why is the result
 # different from section 5? State the difference as an `assert`.
+#
+# *Hand in:* (W.grad with the hook on W, plain_W, W_start).
+
+# %%
+# Exercise 8.3: your work here; then replace None by your answer.
+answer = None
+check("8.3", answer)

@@ -12,7 +12,8 @@
 # - show that with Adam the two-optimizer patterns differ from the sum: each Adam normalises its
 #   own gradient, so the losses' relative weight is lost and training stops where the two
 #   gradients conflict, wherever that is;
-# - use ADMM to reach the joint minimiser exactly when each objective has its own solver.
+# - use ADMM to reach the joint minimiser exactly when each objective has its own solver, and
+#   know when it does not: a concave piece (the PCA loss) needs $\rho > 2\lambda_{\max}(S)$.
 #
 # **Prerequisites.** Lesson 3 (the minimiser of a weighted sum of quadratics); Adam's update
 # $m/(\sqrt v + \epsilon)$.
@@ -56,6 +57,14 @@ def f2(theta, w=1.0):
 
 def theta_star(w=1.0):
     return np.linalg.solve(A + w * B, A @ a + w * B @ b)
+
+
+# Every method below runs on minigrad's gradients of f1 and f2; check them against the closed
+# form A (theta - a) + w B (theta - b) first (theta fans out to both losses).
+theta_c = minigrad.tensor([0.3, -0.4], dtype=f64, requires_grad=True)
+(g_sum,) = minigrad.grad(f1(theta_c) + f2(theta_c, 3.0), theta_c)
+th = theta_c.detach().numpy()
+assert np.allclose(g_sum.numpy(), A @ (th - a) + 3.0 * B @ (th - b), rtol=1e-12)
 
 
 print("minimiser of f1 + f2:", theta_star(1.0).round(4), "  of f1 + 100 f2:",
@@ -165,8 +174,10 @@ assert np.linalg.norm(end_sum_100 - theta_star(100.0)) < 0.02  # one Adam on the
 #   z \leftarrow \arg\min_z f_2(z) + \tfrac\rho2\|x - z + u\|^2,\quad u \leftarrow u + x - z.$$
 #
 # Each block only needs a solver for its own objective (here the exact prox of a quadratic; in a
-# network, a few SGD steps for one block and, say, an eigen-solve or Oja step for the other). For
-# convex objectives it converges to the minimiser of the sum, without the bias of alternating.
+# network, a few SGD steps for each block). For convex objectives it converges to the minimiser of
+# the sum, without the bias of alternating. A non-convex piece is another matter: section 4.
+# (Below, the ADMM iterate $z_k$ is recorded by wrapping its prox, to plot its distance to
+# $\theta^*$ next to the other methods.)
 
 # %%
 def quadratic_prox(M, c, rho, w=1.0):
@@ -176,8 +187,20 @@ def quadratic_prox(M, c, rho, w=1.0):
 
 
 rho = 1.0
+admm_z = []                                   # every z the z-step returns
+
+
+def recorded(prox):
+    def step(v):
+        z = prox(v)
+        admm_z.append(z.numpy())
+        return z
+    return step
+
+
 res = admm(f1, f2, minigrad.tensor([-1.0, -1.0], dtype=f64), rho=rho, steps=60,
-           prox_f=quadratic_prox(A, a, rho), prox_g=quadratic_prox(B, b, rho))
+           prox_f=quadratic_prox(A, a, rho), prox_g=recorded(quadratic_prox(B, b, rho)))
+assert np.allclose(admm_z[-1], res.z.numpy())
 print(f"ADMM after {len(res.primal_residuals)} iterations: z = {res.z.numpy().round(6)}, "
       f"theta* = {theta_star().round(6)}")
 assert np.linalg.norm(res.z.numpy() - theta_star()) < 1e-8
@@ -214,12 +237,52 @@ ax = axes[1]
 for key, style in styles.items():
     ax.semilogy(np.linalg.norm(paths[key] - theta_star(), axis=1) + 1e-16, style,
                 label=names[key])
-ax.semilogy(res.primal_residuals, "k:", label="ADMM primal residual |x - z|")
+ax.semilogy(np.linalg.norm(np.array(admm_z) - theta_star(), axis=1) + 1e-16, "k:",
+            label="ADMM, exact blocks (z after each iteration)")
 ax.set_ylim(1e-12, 10)
 ax.set_title("Distance to the minimiser of the sum")
 ax.set_xlabel("step (ADMM: iteration)")
 ax.set_ylabel("|theta - theta*|")
 ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# ## 4. When a block is concave: the PCA loss needs $\rho > 2\lambda_{\max}(S)$
+#
+# Lesson 6's PCA loss $f_2(z) = -z^\top S z$ (one direction $z$) is *concave*: its Hessian is
+# $-2S$. ADMM's $z$-step minimises $-z^\top S z + \tfrac\rho2\|z - v\|^2$, whose Hessian is
+# $\rho I - 2S$. If $\rho < 2\lambda_{\max}(S)$ that objective goes to $-\infty$ along the top
+# eigenvector: the step has no minimiser, and an inner solver follows it to infinity. If
+# $\rho > 2\lambda_{\max}(S)$ the step is a strictly convex quadratic. Pair the PCA piece with
+# a data-fit piece $f_1(x) = \tfrac\mu2\|x - c\|^2$ strong enough ($\mu > 2\lambda_{\max}$)
+# that the sum has a minimiser, $x^* = (\mu I - 2S)^{-1}\mu c$, and run ADMM with inexact blocks
+# (gradient steps) for $\rho$ below and above $2\lambda_{\max}$.
+
+# %%
+S2 = np.array([[1.0, 0.3], [0.3, 0.4]])
+lam_max = np.linalg.eigvalsh(S2).max()
+S2t, c2, mu = minigrad.tensor(S2, dtype=f64), minigrad.tensor([1.0, -0.5], dtype=f64), 4.0
+f_fit = lambda x: 0.5 * mu * ((x - c2) ** 2).sum()          # noqa: E731
+f_pca = lambda z: -(z @ S2t @ z)                            # noqa: E731
+x_joint = np.linalg.solve(mu * np.eye(2) - 2 * S2, mu * c2.numpy())
+top = np.linalg.eigh(S2)[1][:, -1]
+print(f"2 lambda_max(S) = {2 * lam_max:.3f}; joint minimiser x* = {x_joint.round(4)}")
+concave_runs = {}
+for rho_ in (0.5 * 2 * lam_max, 2.0 * 2 * lam_max):
+    # the z-step's objective along the top eigenvector, 100 units out: bounded below or not?
+    far = 100.0 * top
+    step_obj = -far @ S2 @ far + 0.5 * rho_ * far @ far
+    with np.errstate(all="ignore"):
+        r = admm(f_fit, f_pca, minigrad.tensor([0.0, 0.0], dtype=f64), rho=rho_, steps=30,
+                 inner_steps=50, lr=0.1)
+    z_end = r.z.numpy()
+    err = np.linalg.norm(z_end - x_joint) if np.all(np.isfinite(z_end)) else np.inf
+    concave_runs[rho_] = (step_obj, err)
+    print(f"rho = {rho_:.3f}: z-step objective at 100 * top eigenvector = {step_obj:+.3g}; "
+          f"|z - x*| after 30 ADMM iterations = {err:.3g}")
+(obj_low, err_low), (obj_high, err_high) = concave_runs.values()
+assert obj_low < -1e3 and err_low > 1e6          # rho < 2 lambda_max: unbounded step, diverges
+assert obj_high > 0 and err_high < 1e-6          # rho > 2 lambda_max: converges to x*
 
 # %% [markdown]
 # ## What to remember
@@ -228,17 +291,51 @@ ax.legend(fontsize=8)
 #   the same thing; alternating adds a bias of order the learning rate.
 # - With an optimizer that normalises (Adam, RMSprop, Adagrad...), one optimizer per loss throws
 #   the losses' relative weight away: use one optimizer on the weighted sum.
-# - When one block's update is not a gradient (an eigen-solve, Oja's rule), ADMM couples the blocks
-#   through a dual variable and, for convex pieces, still reaches the joint minimiser.
+# - ADMM couples blocks that each have their own solver through a dual variable and, for convex
+#   pieces, reaches the joint minimiser. A concave piece such as the PCA loss $-\mathrm{tr}(W^\top
+#   S W)$ makes its block's step unbounded unless $\rho > 2\lambda_{\max}(S)$ (section 4); above
+#   that, and with a convex sum, it worked here.
 #
 # ## Exercises
-#
+
+# %%
+# The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
+from lesson_checks import check  # noqa: E402
+
+# %% [markdown]
 # **Exercise 9.1.** Show on paper that alternating SGD with step $\eta$ on two quadratics is the
 # linear map $\theta \mapsto (I - \eta wB)(I - \eta A)\theta + c$ and compute its fixed point.
 # Compare it with `run("alternating", sgd(0.1))[-1]` and check that the bias is $O(\eta)$.
 #
+# *Hand in:* (A, a, B, b, eta, your fixed point).
+
+# %%
+# Exercise 9.1: your work here; then replace None by your answer.
+answer = None
+check("9.1", answer)
+
+# %% [markdown]
 # **Exercise 9.2.** Repeat section 2 with `optim.RMSprop`. Which of the three patterns reach
 # $\theta^*$, and which ignore the weight $w$?
 #
+# *Hand in:* the set of patterns ('sum', 'same step', 'alternating') reaching theta*.
+
+# %%
+# Exercise 9.2: your work here; then replace None by your answer.
+answer = None
+check("9.2", answer)
+
+# %% [markdown]
 # **Exercise 9.3.** Run ADMM for $\rho \in \{0.1, 1, 10\}$ and plot the primal and dual residuals.
 # Which $\rho$ converges fastest here? What does a very large $\rho$ make ADMM resemble?
+#
+# *Hand in:* (A, a, B, b, the fastest rho among 0.1, 1, 10).
+
+# %%
+# Exercise 9.3: your work here; then replace None by your answer.
+answer = None
+check("9.3", answer)

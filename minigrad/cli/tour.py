@@ -59,9 +59,50 @@ def format_table(runs) -> str:
     return "\n".join(lines)
 
 
+def format_spread(by_seed: dict, alphas) -> str:
+    """Per alpha: test accuracy and explained variance as mean ± std (min-max) over seeds."""
+    import numpy as np
+
+    seeds = list(by_seed)
+    header = (f"{'alpha':>6}  {'test acc: mean ± std (min-max)':>32}  "
+              f"{'expl. var: mean ± std':>22}")
+    lines = [f"over {len(seeds)} seeds ({', '.join(map(str, seeds))}): split, initial weights",
+             header, "-" * len(header)]
+    for a in alphas:
+        acc = np.array([by_seed[s][a].accuracy for s in seeds])
+        ev = np.array([by_seed[s][a].explained for s in seeds])
+        lines.append(f"{a:>6.2f}  {acc.mean():>11.3f} ± {acc.std(ddof=1):.3f} "
+                     f"({acc.min():.3f}-{acc.max():.3f})  {ev.mean():>13.3f} ± "
+                     f"{ev.std(ddof=1):.3f}")
+    return "\n".join(lines)
+
+
+def sweep_seeds(seeds, quick: bool = False, device: str = "cpu") -> dict:
+    """``{seed: {alpha: Run}}``: the tour's sweep repeated for each seed (no figures)."""
+    from minigrad import multitask
+
+    from .experiment import DigitsTask, train
+
+    cfg = QUICK if quick else FULL
+    out = {}
+    for seed in seeds:
+        task = DigitsTask.load(seed, K, device)
+        runs = {}
+
+        def train_fn(alpha, task=task, runs=runs):
+            runs[alpha] = train(alpha, task, K, cfg["steps"], device=device)
+            return {"loss1": runs[alpha].ce, "loss2": runs[alpha].pca,
+                    "metric": runs[alpha].accuracy}
+
+        multitask.alpha_sweep(train_fn, cfg["alphas"], seed=seed)
+        out[seed] = runs
+    return out
+
+
 def run_tour(quick: bool = False, out: str = "minigrad-tour", seed: int = 0,
-             device: str = "cpu", file=None) -> TourResult:
-    """Run the sweep, print the table, write the figures; return a :class:`TourResult`."""
+             device: str = "cpu", file=None, seeds: int = 1) -> TourResult:
+    """Run the sweep, print the table, write the figures; return a :class:`TourResult`.
+    With ``seeds > 1`` also repeat the sweep for seeds ``seed+1 ...`` and print the spread."""
     from minigrad import multitask
 
     from .experiment import DigitsTask, train
@@ -84,6 +125,10 @@ def run_tour(quick: bool = False, out: str = "minigrad-tour", seed: int = 0,
     print(table, file=file)
     print(file=file)
     print(NOTES.format(k=K, best=task.top_k_share), file=file)
+    if seeds > 1:
+        more = sweep_seeds(range(seed + 1, seed + seeds), quick, device)
+        print(format_spread({seed: runs, **more}, cfg["alphas"]), file=file)
+        print(file=file)
     from .figures import write_figures
 
     figures = write_figures(ordered, task, K, seed, device, out)

@@ -6,7 +6,9 @@ Per lesson (one test each, so a failure names the lesson):
   states objectives, prerequisites and an estimated time; the first code cell seeds with
   ``manual_seed(0)``; at least one ``assert``; it ends with 2-4 exercises numbered ``L.k``, or
   ``A.B`` when one overlaps exercise A.B of the assignments (minigrad/assignments/catalog.py;
-  a lesson's own L.k never reuses an assignment's number); data
+  a lesson's own L.k never reuses an assignment's number), each followed by a code cell that
+  ends with ``check("L.k", answer)`` (lessons/lesson_checks, tested in
+  test_exercise_checks.py); data
   only through ``minigrad.data`` (no file or network reads);
 - execution, with nbclient in a fresh temporary working directory, headless (``MPLBACKEND=Agg``
   for the kernel, and a lesson's ``%matplotlib inline`` is a no-op here; every figure is drawn
@@ -56,6 +58,10 @@ _CATALOG = ROOT / "minigrad" / "assignments" / "catalog.py"  # standard library 
 ASSIGNMENT_NUMBERS = ({e.number: e.title for e in _load("minigrad_catalog", _CATALOG).EXERCISES}
                       if _CATALOG.exists() else {})
 build = _load("minigrad_lessons_build", LESSON_DIR / "_src" / "build.py")
+sys.path.insert(0, str(LESSON_DIR))
+from lesson_checks import CHECKS as _LESSON_CHECKS  # noqa: E402
+
+CHECK_NUMBERS = set(_LESSON_CHECKS)
 LESSONS = render.lesson_paths()
 
 GUARD_CELL = r'''
@@ -133,6 +139,11 @@ FORBIDDEN_READS = re.compile(
     r"urllib|urlopen|requests\.|sklearn|fetch_openml|torchvision|tensorflow_datasets")
 
 
+# Calls whose return value Jupyter would print as "<matplotlib.legend.Legend at 0x...>".
+STRAY_OUTPUT_CALLS = {"legend", "colorbar", "plot", "set_title", "set_xlabel", "set_ylabel",
+                      "annotate", "text", "axhline", "axvline", "imshow", "scatter", "bar"}
+
+
 def _lesson_number(path: Path) -> int:
     return int(path.name[:2])
 
@@ -191,12 +202,25 @@ def test_lesson_structure(path):
                   for node in ast.walk(ast.parse(_python_source(cell))))
     assert asserts >= 1, f"{name} states no claim as an assert"
 
-    last_code = max(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
-    tail = "\n".join(c.source for c in nb.cells[last_code + 1:])
+    heading = [i for i, c in enumerate(nb.cells)
+               if c.cell_type == "markdown" and re.search(r"(?m)^## Exercises", c.source)]
+    assert heading, f"{name} has no '## Exercises' section"
+    ex_cells = nb.cells[heading[-1]:]
+    tail = "\n".join(c.source for c in ex_cells if c.cell_type == "markdown")
     found = [f"{a}.{b}" for a, b in re.findall(r"\*\*Exercise\s+(\d+)\.(\d+)", tail)]
     assert 2 <= len(found) <= 4 and len(found) == len(set(found)), (
-        f"{name} must end (after its last code cell) with 2-4 distinct exercises "
-        f"'**Exercise {number}.k**'; found {found}")
+        f"{name} must end with 2-4 distinct exercises '**Exercise {number}.k**'; found {found}")
+    # Every exercise is followed by a cell the student runs: it ends with check("L.k", ...)
+    # (lessons/lesson_checks), and nothing after the Exercises heading is lesson code.
+    for num in found:
+        at = next(i for i, c in enumerate(ex_cells) if c.cell_type == "markdown"
+                  and f"**Exercise {num}" in c.source)
+        nxt = ex_cells[at + 1] if at + 1 < len(ex_cells) else None
+        assert nxt is not None and nxt.cell_type == "code" and (
+            nxt.source.strip().splitlines()[-1].startswith(f'check("{num}"')), (
+            f"{name}: Exercise {num} must be followed by a code cell ending with "
+            f'check("{num}", answer)')
+        assert num in CHECK_NUMBERS, f"{name}: lessons/lesson_checks has no check for {num}"
     for num in found:
         # Either the lesson's own L.k, or an assignment exercise it overlaps (same number);
         # never a lesson's own exercise that reuses an assignment's number for something else.
@@ -213,6 +237,13 @@ def test_lesson_structure(path):
                 f"({title!r}); say so in the text")
 
     for i, cell in enumerate(code):
+        body = ast.parse(_python_source(cell)).body
+        last = body[-1] if body else None
+        assert not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+                    and isinstance(last.value.func, ast.Attribute)
+                    and last.value.func.attr in STRAY_OUTPUT_CALLS), (
+            f"{name} code cell {i} ends with .{last.value.func.attr}(...), which Jupyter prints "
+            "as <matplotlib...>: end the cell with plt.show() (or assign the result)")
         bad = FORBIDDEN_READS.search(cell.source)
         assert not bad, (f"{name} code cell {i} reads data with {bad.group(0)!r}: load data only "
                          "through minigrad.data")
@@ -259,3 +290,24 @@ def test_render_writes_html_with_figures_and_refuses_lessons_dir(tmp_path):
     assert 'src="data:image/png;base64,iVBORw0K"' in page and "<pre class=\"stream\">1\n" in page
     assert render.main([str(LESSON_DIR / "out")]) == 2
     assert not (LESSON_DIR / "out").exists()
+
+
+WITHOUT_WIDGETS = """
+import runpy, sys
+sys.modules["ipywidgets"] = None          # import ipywidgets now raises ImportError
+runpy.run_path(sys.argv[1], run_name="__main__")
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("number", ["02", "03"])
+def test_interactive_lessons_run_without_ipywidgets(number, tmp_path):
+    """Lesson 02's backward step-through and 03's alpha slider fall back to static figures."""
+    import subprocess
+
+    src = next((LESSON_DIR / "_src").glob(f"{number}_*.py"))
+    env = dict(os.environ, MPLBACKEND="Agg", MINIGRAD_LESSONS=str(LESSON_DIR))
+    proc = subprocess.run([sys.executable, "-c", WITHOUT_WIDGETS, str(src)], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Figure" in proc.stdout          # the static figures were displayed
