@@ -63,8 +63,8 @@ def train_minigrad(X, y, d, batches):
     layers = [nn.Linear(a, b) for a, b in zip(w2_mlp.SIZES[:-1], w2_mlp.SIZES[1:])]
     flip = w2_mlp._out_in(layers)
     for i, lin in enumerate(layers):
-        lin.weight.data[...] = d[f"W{i}"].T if flip else d[f"W{i}"]
-        lin.bias.data[...] = d[f"b{i}"]
+        lin.weight.array[...] = d[f"W{i}"].T if flip else d[f"W{i}"]
+        lin.bias.array[...] = d[f"b{i}"]
     model = nn.Sequential(layers[0], nn.ReLU(), layers[1], nn.ReLU(), layers[2])
     opt = optim.SGD(model.parameters(), lr=LR)
     Xt, yt = mg.tensor(X), mg.tensor(y)

@@ -101,8 +101,8 @@ def build_minigrad(d, lr=LR):
         flip = _out_in(layers)
         for i, lin in enumerate(layers):
             W = d[f"W{i}"]
-            lin.weight.data[...] = W.T if flip else W
-            lin.bias.data[...] = d[f"b{i}"]
+            lin.weight.array[...] = W.T if flip else W
+            lin.bias.array[...] = d[f"b{i}"]
         model = nn.Sequential(layers[0], nn.ReLU(), layers[1], nn.ReLU(), layers[2])
         opt = optim.SGD(model.parameters(), lr=lr)
         F = nn.functional
@@ -135,7 +135,7 @@ def build_minigrad(d, lr=LR):
         loss = -logits.log_softmax(dim=-1)[rows, yi].mean()
         loss.backward()
         for p in params:
-            p.data -= lr * p.grad.data
+            p.array -= lr * p.grad.array
             p.grad = None
         return loss
 

@@ -92,7 +92,7 @@ def build_minigrad(d, lr=LR, composed=False):
         loss = ALPHA * ce + (1 - ALPHA) * aux
         loss.backward()
         for p in params:
-            p.data -= lr * p.grad.data
+            p.array -= lr * p.grad.array
             p.grad = None
         return loss
 

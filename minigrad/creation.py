@@ -24,7 +24,7 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
     """
     dt = backend.canonical_dtype(dtype) if dtype is not None else None
     if isinstance(data, Tensor):
-        arr, src = data.data, data.device
+        arr, src = data.array, data.device
     elif backend.is_array(data):
         arr, src = data, backend.device_of(data)
     else:
@@ -52,7 +52,7 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
 def _plain(data):
     """Nested lists/tuples with any Tensors in them replaced by their host values."""
     if isinstance(data, Tensor):
-        return backend.to_numpy(data.data)
+        return backend.to_numpy(data.array)
     if isinstance(data, (list, tuple)):
         return [_plain(d) for d in data]
     return data

@@ -45,8 +45,8 @@ _KINDS = "biuf"  # bool, signed/unsigned integers, real floats
 
 
 def _raw(t: Tensor):
-    """The array behind a Tensor (the one place to change if ``.data`` becomes a Tensor)."""
-    return t.data
+    """The array behind a Tensor (the one place to change if ``.array`` becomes a Tensor)."""
+    return t.array
 
 
 def _kind_problem(dtype: np.dtype) -> str | None:

@@ -33,10 +33,13 @@ class Tensor:
     Make one with :func:`minigrad.tensor`; the constructor is for internal use and takes a
     backend array without copying it.
 
+    ``array`` is the backend array itself (NumPy, CuPy or the strict stand-in). ``data`` is
+    PyTorch's: a Tensor sharing the memory, outside autograd.
+
     In-place ops (``x[i] = v``, ``x += y``, ``add_``, ``zero_``, ``copy_``, optimizer steps) bump
     ``_version``; a backward that needs a saved tensor changed since then raises (see
-    :mod:`minigrad.ops.inplace`). Writing to ``.data`` (``p.data -= lr * p.grad.data``) is the
-    escape hatch: the values change with no version bump and no check.
+    :mod:`minigrad.ops.inplace`). Writing through ``.data`` (``p.data -= lr * p.grad``, as in
+    PyTorch) is the escape hatch: the values change with no version bump and no check.
     """
 
     # What a new tensor has until it is set (most tensors keep these): no grad, no node.
@@ -47,10 +50,25 @@ class Tensor:
     __array_ufunc__ = None
     __array_priority__ = 1000
 
-    def __init__(self, data, requires_grad=False, grad_fn=None, out_index=0):
-        self.data, self._vc = data, [0]  # a version counter, shared with views and detach()
+    def __init__(self, array, requires_grad=False, grad_fn=None, out_index=0):
+        self.array, self._vc = array, [0]  # a version counter, shared with views and detach()
         if requires_grad or grad_fn is not None:
             self._rg, self.grad_fn, self._out_index = requires_grad, grad_fn, out_index
+
+    @property
+    def data(self) -> Tensor:
+        """A Tensor sharing this tensor's memory, cut from the graph and with its own version
+        counter (PyTorch's ``.data``): changes through it are not tracked. ``p.data -= lr *
+        p.grad`` updates ``p`` in place; ``t.data = other`` makes ``t`` hold ``other``'s array.
+        For the backend array itself use ``.array``."""
+        return Tensor(self.array)
+
+    @data.setter
+    def data(self, value) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"t.data = ... takes a Tensor, got {type(value).__name__}; wrap an "
+                            "array with minigrad.tensor(...), or assign the array to t.array")
+        self.array = value.array
 
     @property
     def _version(self) -> int:
@@ -64,19 +82,19 @@ class Tensor:
     # ------------------------------------------------------------------ metadata
     @property
     def shape(self) -> tuple:
-        return tuple(self.data.shape)
+        return tuple(self.array.shape)
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self):
-        return backend.dtype_of(self.data)
+        return backend.dtype_of(self.array)
 
     @property
     def device(self) -> str:
-        return backend.device_of(self.data)
+        return backend.device_of(self.array)
 
     @property
     def is_leaf(self) -> bool:
@@ -84,7 +102,7 @@ class Tensor:
 
     def numel(self) -> int:
         n = 1
-        for s in self.data.shape:
+        for s in self.array.shape:
             n *= s
         return n
 
@@ -183,7 +201,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data *and version counter*, cut from the graph (a
         stop-gradient). An in-place change through it is seen by nodes that saved this tensor."""
-        t = Tensor(self.data)
+        t = Tensor(self.array)
         t._vc = self._vc
         return t
 
@@ -193,15 +211,15 @@ class Tensor:
         if self._rg:
             raise RuntimeError("can't call numpy() on a tensor that requires grad; "
                                "use .detach().numpy()")
-        return backend.to_numpy(self.data)
+        return backend.to_numpy(self.array)
 
     def item(self):
         if self.numel() != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        return backend.to_numpy(self.data).reshape(()).item()
+        return backend.to_numpy(self.array).reshape(()).item()
 
     def tolist(self):
-        return backend.to_numpy(self.data).tolist()
+        return backend.to_numpy(self.array).tolist()
 
     def __bool__(self):
         if self.numel() != 1:
@@ -225,7 +243,7 @@ class Tensor:
     def __len__(self):
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self):
         for i in range(len(self)):
@@ -237,18 +255,18 @@ class Tensor:
         if self._rg:
             raise RuntimeError("can't export a tensor that requires grad through DLPack; "
                                "use .detach() first")
-        return self.data.__dlpack__(*args, **kwargs)
+        return self.array.__dlpack__(*args, **kwargs)
 
     def __dlpack_device__(self):
-        return self.data.__dlpack_device__()
+        return self.array.__dlpack_device__()
 
     def __repr__(self):
-        body = repr(backend.to_numpy(self.data))
+        body = repr(backend.to_numpy(self.array))
         body = body[body.index("(") + 1:body.rindex(")")]
         if ", dtype=" in body:
             body = body[:body.rindex(", dtype=")]
         extras = []
-        if backend.dtype_of(self.data) not in (backend.float32, backend.int64, backend.bool_):
+        if backend.dtype_of(self.array) not in (backend.float32, backend.int64, backend.bool_):
             extras.append(f"dtype={self.dtype}")
         if self.device != "cpu":
             extras.append(f"device='{self.device}'")

@@ -43,7 +43,7 @@ def test_nested_structures_round_trip(tmp_path):
 def test_requires_grad_is_kept_and_values_are_copies(tmp_path):
     w = mg.tensor([1.0, 2.0], requires_grad=True)
     mg.save({"w": w}, tmp_path / "w")
-    w.data[...] = 0  # later changes do not reach the file
+    w.array[...] = 0  # later changes do not reach the file
     back = mg.load(tmp_path / "w")["w"]
     assert back.requires_grad and back.is_leaf and back.detach().tolist() == [1.0, 2.0]
 

@@ -12,13 +12,13 @@ def _accumulate_into(t: Tensor, g, create_graph: bool) -> None:
     # BEGIN SOLUTION ex2_2
     if create_graph:  # a differentiable copy: same value, own C-contiguous array
         t._grad = g.clone() if t._grad is None else t._grad + g
-    elif backend.dtype_of(g) != backend.dtype_of(t.data):
+    elif backend.dtype_of(g) != backend.dtype_of(t.array):
         raise TypeError(f"gradient dtype {backend.dtype_of(g)} does not match tensor dtype "
                         f"{t.dtype}")
     elif t._grad is None:
         t._grad = Tensor(backend.copy(g))
-    elif t._grad._rg or not _add_in_place(t._grad.data, g):  # a graph, or read-only
-        t._grad = Tensor(backend.as_array(t._grad.data + g))
+    elif t._grad._rg or not _add_in_place(t._grad.array, g):  # a graph, or read-only
+        t._grad = Tensor(backend.as_array(t._grad.array + g))
     # END SOLUTION
 
 

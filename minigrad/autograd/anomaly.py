@@ -68,7 +68,7 @@ def _shapes(values) -> str:
 
 def check_forward(fn, args, results) -> None:
     for r in results:
-        if _bad(r.data):
+        if _bad(r.array):
             raise FloatingPointError(
                 f"detect_anomaly: {fn.__name__}.forward produced NaN or Inf "
                 f"(input shapes {_shapes(args)}), called from {user_frame()}"
@@ -83,7 +83,7 @@ def _on_apply(ctx, args, results) -> None:
 
 def check_backward(node, gout, grads) -> None:
     for g in grads:
-        if g is not None and _bad(g.data if isinstance(g, Tensor) else g):  # (ndarray.data!)
+        if g is not None and _bad(g.array if isinstance(g, Tensor) else g):  # (ndarray.array!)
             raise FloatingPointError(
                 f"detect_anomaly: {node.name} returned NaN or Inf gradients "
                 f"(input shapes {', '.join(str(s) for s in node.in_shapes if s is not None)}); "

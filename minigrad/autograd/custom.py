@@ -26,11 +26,11 @@ def apply_function(cls, args, kwargs):
         out = cls.forward(ctx, *args, **kwargs)
     single = not isinstance(out, tuple)
     outs = (out,) if single else out
-    like = tensors[0].data if tensors else None
+    like = tensors[0].array if tensors else None
     results = tuple(wrap_output(o, like) for o in outs)
     # forward returned an input as is: give the output its own Tensor (same data), or recording
     # would turn the caller's input into this node's output
-    results = tuple(Tensor(r.data) if any(r is t for t in tensors) else r for r in results)
+    results = tuple(Tensor(r.array) if any(r is t for t in tensors) else r for r in results)
     if record:
         record_node(ctx, args, results, outs)
     if extend.on_apply:
@@ -49,7 +49,7 @@ def tensor_rule(backward):
             if g is None and not (ctx.non_diff and i in ctx.non_diff):
                 shape, dtype = ctx.out_meta[i]
                 like = next(x for x in grads if x is not None)
-                grads[i] = backend.create(like.data if graph else like, "zeros", shape,
+                grads[i] = backend.create(like.array if graph else like, "zeros", shape,
                                           dtype=dtype)
             if not graph and grads[i] is not None:
                 grads[i] = Tensor(grads[i])
@@ -62,7 +62,7 @@ def tensor_rule(backward):
             if g is not None and not isinstance(g, Tensor):
                 raise TypeError(f"{_who(ctx, backward)} returned {type(g).__name__} for input "
                                 f"{i}; a backward rule returns Tensors (or None)")
-            out.append(g if graph or g is None else g.data)
+            out.append(g if graph or g is None else g.array)
         return tuple(out)
 
     rule.tensor_contract = backward  # gradcheck and viz name the user's rule

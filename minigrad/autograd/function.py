@@ -33,10 +33,10 @@ class _OutRef:
     """A saved *output*, kept by value (its array) so the node does not own its output Tensor,
     with the output's version counter (an in-place change of the output is caught)."""
 
-    __slots__ = ("index", "data", "_vc")
+    __slots__ = ("index", "array", "_vc")
 
     def __init__(self, index, tensor):
-        self.index, self.data, self._vc = index, tensor.data, tensor._vc
+        self.index, self.array, self._vc = index, tensor.array, tensor._vc
 
 
 class Context:
@@ -84,7 +84,7 @@ class Context:
             check_versions(self)
         if state.enabled:
             return tuple([self._as_tensor(v) for v in self._saved])
-        return tuple([v.data if type(v) in _HOLDERS else v for v in self._saved])
+        return tuple([v.array if type(v) in _HOLDERS else v for v in self._saved])
 
     @property
     def saved_tensors(self) -> tuple:
@@ -94,7 +94,7 @@ class Context:
 
     def _as_tensor(self, v):
         if type(v) is _OutRef:
-            return Tensor(v.data, requires_grad=True, grad_fn=self, out_index=v.index)
+            return Tensor(v.array, requires_grad=True, grad_fn=self, out_index=v.index)
         if type(v) is Tensor or not hasattr(v, "shape"):  # a Tensor, None, a number
             return v
         return Tensor(backend.as_array(v))  # an array (or NumPy scalar) saved as a constant
@@ -160,7 +160,7 @@ class Op:
         record = state.enabled and True in need
         ctx = Context(cls, tuple(need) if record else _NO[len(args)])
         try:
-            out = cls.forward(ctx, *[a.data if type(a) is Tensor else a for a in args], **kwargs)
+            out = cls.forward(ctx, *[a.array if type(a) is Tensor else a for a in args], **kwargs)
         except Exception:
             cls.explain_failure(args)  # the likely cause, said plainly; else the error as it is
             raise
@@ -181,8 +181,8 @@ def record_node(ctx, args, results, outs):
     ctx.seq = next(_counter)  # creation order: a node is always newer than its inputs' nodes
     ctx.parents = tuple([None if type(a) is not Tensor or not a._rg else a.grad_fn or a
                          if not a._out_index else (a.grad_fn, a._out_index) for a in args])
-    ctx.in_shapes = tuple([a.data.shape if type(a) is Tensor else None for a in args])
-    ctx.out_meta = tuple([(r.data.shape, backend.dtype_of(r.data)) for r in results])
+    ctx.in_shapes = tuple([a.array.shape if type(a) is Tensor else None for a in args])
+    ctx.out_meta = tuple([(r.array.shape, backend.dtype_of(r.array)) for r in results])
     for i, r in enumerate(results):
         if ctx.out_meta[i][1].kind == "f" and (ctx.non_diff is None or id(outs[i]) not in
                                               ctx.non_diff):
@@ -196,7 +196,7 @@ def record_node(ctx, args, results, outs):
 def guard_saved(ctx, args, results, outs) -> None:
     """What forward saved, as the node keeps it: an input as its Tensor, an output by value
     (``_OutRef``, so the node does not own it), anything else as is; and the version of each."""
-    keep = {id(x): a for a in args if type(a) is Tensor for x in (a, a.data)}
+    keep = {id(x): a for a in args if type(a) is Tensor for x in (a, a.array)}
     keep.update({id(x): _OutRef(j, r) for j, (o, r) in enumerate(zip(outs, results))
                  for x in (o, r)})
     ctx._saved = tuple([keep.get(id(v), v) for v in ctx._saved])

@@ -52,7 +52,7 @@ def run_hooks(hooks, g, sink=None):
             raise RuntimeError(f"hook {getattr(h, '__name__', h)!r} returned a gradient of shape "
                                f"{tuple(res.shape)} for a tensor of shape {tuple(g.shape)}; "
                                "a hook may change the values, not the shape")
-        g = res if graph else res.data
+        g = res if graph else res.array
     for h in list(hooks):
         if type(h) in _AFTER and sink is not None:
             h(g, sink)

@@ -21,7 +21,7 @@ def version_error(ctx, v, guard) -> RuntimeError:
         if base is not None:
             shape = f"{shape} (a view of a tensor of shape {base.shape})"
     else:
-        what, shape = "an output", tuple(v.data.shape)
+        what, shape = "an output", tuple(v.array.shape)
     return RuntimeError(
         f"{ctx.name}: {what} of shape {shape} saved for backward was modified in place (it "
         f"is at version {now}; the op saved version {ver}). Compute the loss again after "

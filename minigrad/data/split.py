@@ -20,7 +20,7 @@ def generator(seed):
 
 def host_array(x, name, fn):
     if isinstance(x, Tensor):
-        return backend.to_numpy(x.data)
+        return backend.to_numpy(x.array)
     if backend.is_array(x):
         return backend.to_numpy(x)
     if isinstance(x, (list, tuple)):
@@ -35,7 +35,7 @@ def take(x, idx):
     rows = backend.from_numpy(idx, x.device)
     if x.requires_grad:  # keep the graph (rare for data, but possible)
         return x[Tensor(rows), ...]
-    return Tensor(backend.namespace(x.data).take(x.data, rows, axis=0))
+    return Tensor(backend.namespace(x.array).take(x.array, rows, axis=0))
 
 
 def _n_test(test_size, n):

@@ -56,7 +56,7 @@ def make_blobs(n_samples: int = 100, n_features: int = 2, centers=3, cluster_std
     if isinstance(centers, int):
         c = rng.uniform(center_box[0], center_box[1], (centers, n_features))
     else:
-        c = backend.to_numpy(centers.data) if isinstance(centers, Tensor) else np.asarray(
+        c = backend.to_numpy(centers.array) if isinstance(centers, Tensor) else np.asarray(
             centers, dtype=np.float64)
         if c.ndim != 2:
             raise ValueError(f"make_blobs: centers must be a count or a (k, n_features) array, "

@@ -120,7 +120,7 @@ class GradNorm(Scalarizer):
         if total <= 0:
             raise RuntimeError(f"GradNorm: the weights sum to {total}; lower the learning "
                                "rate of gn.parameters()")
-        self.w.data = (self.w.detach() * (self.num_tasks / total)).data
+        self.w.array = (self.w.detach() * (self.num_tasks / total)).array
 
 
 def _check_dtype(own: Tensor, items, fn: str) -> None:

@@ -22,17 +22,17 @@ class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpect
 
 
 def zeros_like_tensor(t: Tensor) -> Tensor:
-    xp = backend.namespace(t.data)
-    return Tensor(xp.zeros_like(t.data))
+    xp = backend.namespace(t.array)
+    return Tensor(xp.zeros_like(t.array))
 
 
 def write_in_place(t: Tensor, arr) -> None:
     """Overwrite ``t``'s values with ``arr`` (same shape, device and dtype), keeping the array
     object when it is writable, so that views and detached aliases of ``t`` see the change."""
     try:
-        t.data[...] = arr
+        t.array[...] = arr
     except (ValueError, TypeError):  # a read-only view (e.g. from broadcast_to): replace it
-        t.data = backend.copy(arr)
+        t.array = backend.copy(arr)
     t._version += 1
 
 
@@ -67,13 +67,13 @@ def _convert(arr, dtype, device):
 
 def convert_in_place(t: Tensor, dtype, device) -> None:
     """Give ``t`` a converted array (and convert its grad), keeping the Tensor object."""
-    new = _convert(t.data, dtype, device)
-    if new is t.data:
+    new = _convert(t.array, dtype, device)
+    if new is t.array:
         return
-    t.data = new
+    t.array = new
     t._version += 1
     if t._grad is not None:
-        t._grad = Tensor(_convert(t._grad.data, dtype, device))
+        t._grad = Tensor(_convert(t._grad.array, dtype, device))
 
 
 def state_dict(module, destination, prefix, keep_vars) -> dict:
@@ -92,8 +92,8 @@ def state_dict(module, destination, prefix, keep_vars) -> dict:
 
 
 def _raw(t: Tensor):
-    """The array behind a Tensor (the one place to change if ``.data`` becomes a Tensor)."""
-    return t.data
+    """The array behind a Tensor (the one place to change if ``.array`` becomes a Tensor)."""
+    return t.array
 
 
 def _check_value(key, value, t: Tensor):

@@ -176,7 +176,7 @@ class Embedding(Module):
         self.padding_idx = padding_idx
         self.weight = init.normal_(_new_param((num_embeddings, embedding_dim), dtype, device))
         if padding_idx is not None:
-            self.weight.data[padding_idx] = 0
+            self.weight.array[padding_idx] = 0
 
     def forward(self, indices):
         return F.embedding(indices, self.weight, self.padding_idx)

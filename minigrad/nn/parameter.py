@@ -51,7 +51,7 @@ class Parameter(metaclass=_ParameterMeta):
         elif isinstance(data, Tensor):
             if data.grad_fn is not None:
                 data = data.detach()
-            arr = data.data
+            arr = data.array
         elif backend.is_array(data):
             arr = data
         else:

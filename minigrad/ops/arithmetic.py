@@ -195,7 +195,7 @@ def _same_kind(x, y) -> bool:
 
 def _binary(op_name, cls):
     def fn(a, b):
-        if type(a) is not Tensor or type(b) is not Tensor or not _same_kind(a.data, b.data):
+        if type(a) is not Tensor or type(b) is not Tensor or not _same_kind(a.array, b.array):
             a, b = promote(op_name, a, b)
         return cls.apply(a, b)
 

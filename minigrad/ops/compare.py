@@ -16,8 +16,8 @@ def _compare(name, op):
             if a.device != b.device:
                 raise RuntimeError(f"{name}: tensors on {a.device} and {b.device}")
             broadcast_shape(name, a.shape, b.shape)
-        av = a.data if isinstance(a, Tensor) else a
-        bv = b.data if isinstance(b, Tensor) else b
+        av = a.array if isinstance(a, Tensor) else a
+        bv = b.array if isinstance(b, Tensor) else b
         return Tensor(op(av, bv))
 
     fn.__name__ = name

@@ -57,7 +57,7 @@ def _convert_part(i, x):
                                f"with .to('{x.device}')")
         if i.dtype.kind == "f":
             raise TypeError(f"indexing: index tensors must be integer or bool, got {i.dtype}")
-        return i.data
+        return i.array
     if backend.is_array(i):
         if backend.device_of(i) != x.device:
             raise RuntimeError(f"indexing: the index array is on {backend.device_of(i)} but the "

@@ -24,7 +24,7 @@ The rules, and why:
   result must keep the tensor's dtype and shape: ``int_tensor += 0.5`` and ``x(3,) += y(2, 3)``
   raise rather than truncate or grow ``x``.
 
-``tensor.data`` is the escape hatch: writing to it (``p.data -= lr * p.grad.data``) changes the
+``tensor.array`` is the escape hatch: writing to it (``p.array -= lr * p.grad.array``) changes the
 values with no version bump and no check, so it is for code that knows no graph needs them.
 """
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _check_leaf(t, op) -> None:
             f"{op}: can't change a leaf tensor that requires grad in place ({_label(t)}): the "
             "change would be part of the computation with no node to differentiate it. For an "
             "update (as an optimizer does) wrap it in `with minigrad.no_grad():`, or write to "
-            "its array with `t.data[...] = ...` (the escape hatch: no version bump, no checks)."
+            "its array with `t.array[...] = ...` (the escape hatch: no version bump, no checks)."
         )
 
 
@@ -129,7 +129,7 @@ def _same_dtype(op, t, dtype, what) -> None:
 def _snapshot(t) -> Tensor:
     """A second Tensor for ``t``'s current value (same array, same place in the graph), so a
     recorded in-place op can save the *old* value while ``t`` itself moves on."""
-    return Tensor(t.data, requires_grad=t._rg, grad_fn=t.grad_fn, out_index=t._out_index)
+    return Tensor(t.array, requires_grad=t._rg, grad_fn=t.grad_fn, out_index=t._out_index)
 
 
 def _commit(t, new, op) -> Tensor:
@@ -142,11 +142,11 @@ def _commit(t, new, op) -> Tensor:
         )
     _same_dtype(op, t, new.dtype, "the operation")
     if new.grad_fn is None and t.grad_fn is None:
-        _write(t, new.data, op)
+        _write(t, new.array, op)
     else:
         if t.grad_fn is not None and new.grad_fn is not None:
             _move_retained(t, new)
-        t.data = new.data
+        t.array = new.array
         if new.grad_fn is not None:
             t.grad_fn, t._out_index, t._rg = new.grad_fn, new._out_index, True
         # New storage: a fresh counter (the old array, which nodes may have saved as an
@@ -158,14 +158,14 @@ def _commit(t, new, op) -> Tensor:
 
 def _write(t, arr, op) -> None:
     try:
-        out = raw_setitem(t.data, Ellipsis, arr)
+        out = raw_setitem(t.array, Ellipsis, arr)
     except (ValueError, TypeError) as exc:  # NumPy: read-only array (a broadcast view)
         raise RuntimeError(
             f"{op}: the tensor's array ({_label(t)}) is read-only, probably a broadcast view "
             "(expand/broadcast_to) whose elements share memory; change a copy (.clone())."
         ) from exc
-    if out is not t.data:
-        t.data = out
+    if out is not t.array:
+        t.array = out
 
 
 def _move_retained(t, new) -> None:
@@ -227,20 +227,20 @@ def setitem(self, index, value, *, op="setitem (x[index] = value)"):
     indexing.check_mask(index, self, op)
     idx = indexing._convert_index(index, self)
     v = _value(op, self, value)
-    sub = tuple(backend.getitem(self.data, idx).shape)
+    sub = tuple(backend.getitem(self.array, idx).shape)
     if v.shape != sub and not _broadcasts(v.shape, sub):
         raise ValueError(f"{op}: a value of shape {v.shape} can't fill a region of shape {sub} "
                          f"(indexing a tensor of shape {self.shape}); shapes must broadcast")
     if grad_mode.state.enabled and (self._rg or v._rg):
         return _commit(self, SetItem.apply(_snapshot(self), idx, v), op)
-    arr = self.data if self.grad_fn is None else backend.copy(self.data)
+    arr = self.array if self.grad_fn is None else backend.copy(self.array)
     try:
-        out = raw_setitem(arr, idx, v.data)
+        out = raw_setitem(arr, idx, v.array)
     except (ValueError, TypeError) as exc:
         raise RuntimeError(f"{op}: the tensor's array ({_label(self)}) is read-only, probably "
                            "a broadcast view (expand/broadcast_to); change a copy (.clone())."
                            ) from exc
-    self.data = out
+    self.array = out
     self._version += 1
     return self
 
@@ -273,7 +273,7 @@ def fill_(self, value):
 
 def zero_(self):
     """Set every element to zero (any dtype)."""
-    return setitem(self, Ellipsis, Tensor(backend.create(self.data, "zeros", (),
+    return setitem(self, Ellipsis, Tensor(backend.create(self.array, "zeros", (),
                                                          dtype=self.dtype)), op="zero_")
 
 
@@ -294,7 +294,7 @@ def zero_grad_in_place(p: Tensor) -> None:
     or replace it by zeros when it is part of a graph (made with ``create_graph=True``)."""
     g = p.grad
     if g.requires_grad:
-        p.grad = Tensor(backend.namespace(g.data).zeros_like(g.data))
+        p.grad = Tensor(backend.namespace(g.array).zeros_like(g.array))
         return
     with grad_mode.no_grad():
         g.zero_()

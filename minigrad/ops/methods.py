@@ -72,8 +72,8 @@ def attach() -> None:
     T.cpu = lambda self: to_device(self, "cpu")
     T.cuda = lambda self, device=0: to_device(self, f"cuda:{device}" if isinstance(device, int)
                                               else device)
-    T.any = lambda self: Tensor(backend.namespace(self.data).any(self.data))
-    T.all = lambda self: Tensor(backend.namespace(self.data).all(self.data))
+    T.any = lambda self: Tensor(backend.namespace(self.array).any(self.array))
+    T.all = lambda self: Tensor(backend.namespace(self.array).all(self.array))
 
 
 def _T(self):

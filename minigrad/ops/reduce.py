@@ -218,7 +218,7 @@ def _maxmin(x, dim, keepdim, axis, keepdims, is_max, name):
     if axes is None:
         return MaxMin.apply(x, None, kd, is_max)
     if axes == ():  # a 0-d tensor along "dim 0": the value itself, at index 0
-        zero = backend.create(x.data, "zeros", (), dtype=backend.int64)
+        zero = backend.create(x.array, "zeros", (), dtype=backend.int64)
         return _MaxResult(MaxMin.apply(x, None, kd, is_max), Tensor(zero))
     if len(axes) != 1:
         raise ValueError(f"{name}: with dim it reduces over one dimension, got {axes}")
@@ -261,13 +261,13 @@ def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
 
 
 def _arg(x, dim, keepdim, axis, keepdims, is_max):
-    xp = backend.namespace(x.data)
+    xp = backend.namespace(x.array)
     axes = norm_axes(dim, axis, x.ndim, "argmax" if is_max else "argmin")
     f = xp.argmax if is_max else xp.argmin
     if axes is None:
-        return Tensor(xp.astype(f(xp.reshape(x.data, (-1,))), backend.native_dtype(
+        return Tensor(xp.astype(f(xp.reshape(x.array, (-1,))), backend.native_dtype(
             xp, backend.int64)))
-    return Tensor(xp.astype(f(x.data, axis=axes[0], keepdims=_kd(keepdim, keepdims)),
+    return Tensor(xp.astype(f(x.array, axis=axes[0], keepdims=_kd(keepdim, keepdims)),
                             backend.native_dtype(xp, backend.int64)))
 
 

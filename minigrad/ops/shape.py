@@ -73,7 +73,7 @@ def view_of(out, x):
     """``out`` shares ``x``'s version counter when it shares its memory (a view, as in PyTorch):
     an in-place change through either is seen by nodes that saved the other. A reshape that had
     to copy, or advanced indexing, makes new memory and keeps its own counter."""
-    if backend.may_share_memory(out.data, x.data):
+    if backend.may_share_memory(out.array, x.array):
         out._vc = x._vc
     return out
 

@@ -38,16 +38,16 @@ class Adam(Optimizer):
         self._check(g["weight_decay"] >= 0, "weight_decay value", g["weight_decay"])
 
     def _update(self, p, grad, group, state):
-        xp = backend.namespace(p.data)
+        xp = backend.namespace(p.array)
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
         if not state:
             state["step"] = 0
-            state["exp_avg"] = Tensor(xp.zeros_like(p.data))
-            state["exp_avg_sq"] = Tensor(xp.zeros_like(p.data))
+            state["exp_avg"] = Tensor(xp.zeros_like(p.array))
+            state["exp_avg_sq"] = Tensor(xp.zeros_like(p.array))
         if group["amsgrad"] and "max_exp_avg_sq" not in state:
-            state["max_exp_avg_sq"] = Tensor(xp.zeros_like(p.data))
+            state["max_exp_avg_sq"] = Tensor(xp.zeros_like(p.array))
         g = -grad if group["maximize"] else grad
-        theta = p.data
+        theta = p.array
         if wd != 0:
             if group["decoupled_weight_decay"]:
                 theta = theta - lr * wd * theta
@@ -55,10 +55,10 @@ class Adam(Optimizer):
                 g = g + wd * theta
         # BEGIN SOLUTION ex3_5
         t = state["step"] = state["step"] + 1
-        m = state["exp_avg"].data = b1 * state["exp_avg"].data + (1 - b1) * g
-        v = state["exp_avg_sq"].data = b2 * state["exp_avg_sq"].data + (1 - b2) * (g * g)
+        m = state["exp_avg"].array = b1 * state["exp_avg"].array + (1 - b1) * g
+        v = state["exp_avg_sq"].array = b2 * state["exp_avg_sq"].array + (1 - b2) * (g * g)
         if group["amsgrad"]:
-            v = state["max_exp_avg_sq"].data = xp.maximum(state["max_exp_avg_sq"].data, v)
+            v = state["max_exp_avg_sq"].array = xp.maximum(state["max_exp_avg_sq"].array, v)
         m_hat = m / (1 - b1 ** t)
         v_hat = v / (1 - b2 ** t)
         self._write(p, theta - lr * m_hat / (xp.sqrt(v_hat) + eps))

@@ -150,7 +150,7 @@ class Optimizer:
                 state = self.state.get(p)
                 if state is None:
                     state = self.state[p] = {}
-                self._update(p, p.grad.data, group, state)
+                self._update(p, p.grad.array, group, state)
         return loss
 
     def _update(self, p: Tensor, grad, group: dict, state: dict) -> None:
@@ -161,9 +161,9 @@ class Optimizer:
     def _write(p: Tensor, value) -> None:
         """Store ``value`` in ``p``'s array in place (aliases see it) and bump its version."""
         try:
-            p.data[...] = value
+            p.array[...] = value
         except (ValueError, TypeError):  # read-only array (e.g. a broadcast view): replace it
-            p.data = backend.copy(value)
+            p.array = backend.copy(value)
         p._version += 1
 
     # ------------------------------------------------------------------ state dicts
@@ -245,7 +245,7 @@ def _check_state(cls, k, name, value, p: Tensor) -> None:
     array, or an array of another shape (it would broadcast silently or fail mid-step)."""
     if not (isinstance(value, Tensor) or backend.is_array(value)):
         return
-    arr = value.data if isinstance(value, Tensor) else value
+    arr = value.array if isinstance(value, Tensor) else value
     dtype = backend.dtype_of(arr)
     where = f"{cls}.load_state_dict: state {name!r} of parameter {k} ({describe(p)})"
     if dtype.kind not in "biuf":
@@ -258,7 +258,7 @@ def _check_state(cls, k, name, value, p: Tensor) -> None:
 def _cast_state(name, value, p: Tensor):
     """A copy of one saved state entry, on ``p``'s device; floating arrays in ``p``'s dtype."""
     if isinstance(value, Tensor) or backend.is_array(value):
-        arr = value.data if isinstance(value, Tensor) else value
+        arr = value.array if isinstance(value, Tensor) else value
         same = backend.device_of(arr) == p.device
         arr = backend.copy(arr) if same else backend.to_device(arr, p.device)
         xp = backend.namespace(arr)

@@ -35,26 +35,26 @@ class RMSprop(Optimizer):
         self._check(g["alpha"] >= 0, "alpha value", g["alpha"])
 
     def _update(self, p, grad, group, state):
-        xp = backend.namespace(p.data)
+        xp = backend.namespace(p.array)
         alpha, eps, mu = group["alpha"], group["eps"], group["momentum"]
         if not state:
             state["step"] = 0
-            state["square_avg"] = Tensor(xp.zeros_like(p.data))
+            state["square_avg"] = Tensor(xp.zeros_like(p.array))
         if mu > 0 and "momentum_buffer" not in state:
-            state["momentum_buffer"] = Tensor(xp.zeros_like(p.data))
+            state["momentum_buffer"] = Tensor(xp.zeros_like(p.array))
         if group["centered"] and "grad_avg" not in state:
-            state["grad_avg"] = Tensor(xp.zeros_like(p.data))
+            state["grad_avg"] = Tensor(xp.zeros_like(p.array))
         g = -grad if group["maximize"] else grad
         if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * p.array
         state["step"] += 1
-        v = state["square_avg"].data = alpha * state["square_avg"].data + (1 - alpha) * (g * g)
+        v = state["square_avg"].array = alpha * state["square_avg"].array + (1 - alpha) * (g * g)
         if group["centered"]:
-            g_avg = state["grad_avg"].data = alpha * state["grad_avg"].data + (1 - alpha) * g
+            g_avg = state["grad_avg"].array = alpha * state["grad_avg"].array + (1 - alpha) * g
             v = v - g_avg * g_avg
         if mu > 0:
-            b = state["momentum_buffer"].data = mu * state["momentum_buffer"].data + g / (
+            b = state["momentum_buffer"].array = mu * state["momentum_buffer"].array + g / (
                 xp.sqrt(v) + eps)
-            self._write(p, p.data - group["lr"] * b)
+            self._write(p, p.array - group["lr"] * b)
         else:
-            self._write(p, p.data - group["lr"] * g / (xp.sqrt(v) + eps))
+            self._write(p, p.array - group["lr"] * g / (xp.sqrt(v) + eps))

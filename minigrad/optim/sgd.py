@@ -35,7 +35,7 @@ class SGD(Optimizer):
     def _update(self, p, grad, group, state):
         g = -grad if group["maximize"] else grad  # (given: shared with Adam and RMSprop)
         if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * p.array
         # BEGIN SOLUTION ex3_4
         mu = group["momentum"]
         if mu != 0:
@@ -43,7 +43,7 @@ class SGD(Optimizer):
             if buf is None:
                 buf = state["momentum_buffer"] = Tensor(backend.copy(g))
             else:
-                buf.data = mu * buf.data + (1 - group["dampening"]) * g
-            g = g + mu * buf.data if group["nesterov"] else buf.data
-        self._write(p, p.data - group["lr"] * g)
+                buf.array = mu * buf.array + (1 - group["dampening"]) * g
+            g = g + mu * buf.array if group["nesterov"] else buf.array
+        self._write(p, p.array - group["lr"] * g)
         # END SOLUTION

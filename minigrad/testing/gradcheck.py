@@ -69,27 +69,27 @@ def _analytic(fn, inputs, outputs):
             grads = api.grad(o, diff, grad_outputs=g, retain_graph=True, allow_unused=True)
             for ti, gr in enumerate(grads):
                 if gr is not None:
-                    jac[oi][ti][k] = backend.to_numpy(gr.data).reshape(-1)
+                    jac[oi][ti][k] = backend.to_numpy(gr.array).reshape(-1)
     return diff, jac
 
 
 def _numeric(fn, inputs, diff, outputs, eps):
     jac = [[np.zeros((o.numel(), t.numel())) for t in diff] for o in outputs]
     for ti, t in enumerate(diff):
-        orig = backend.to_numpy(t.data).copy()
+        orig = backend.to_numpy(t.array).copy()
         flat = orig.reshape(-1)
         for j in range(flat.size):
             vals = []
             for sign in (1, -1):
                 pert = flat.copy()
                 pert[j] += sign * eps
-                t.data = backend.from_numpy(pert.reshape(orig.shape), t.device)
+                t.array = backend.from_numpy(pert.reshape(orig.shape), t.device)
                 outs = _outputs(fn, inputs)
-                vals.append([backend.to_numpy(o.data).reshape(-1).astype(np.float64)
+                vals.append([backend.to_numpy(o.array).reshape(-1).astype(np.float64)
                              for o in outs])
             for oi in range(len(outputs)):
                 jac[oi][ti][:, j] = (vals[0][oi] - vals[1][oi]) / (2 * eps)
-        t.data = backend.from_numpy(orig, t.device)
+        t.array = backend.from_numpy(orig, t.device)
     return jac
 
 

@@ -128,7 +128,7 @@ def _shape_line(shape, dtype) -> str:
 
 
 def _grad_line(g, small: int) -> str:
-    a = backend.to_numpy(g.data if isinstance(g, Tensor) else g)
+    a = backend.to_numpy(g.array if isinstance(g, Tensor) else g)
     vals = fmt_array(a, small)
     if vals is not None:
         return f"grad {vals}"
@@ -136,7 +136,7 @@ def _grad_line(g, small: int) -> str:
 
 
 def _value_line(t: Tensor, small: int) -> str | None:
-    vals = fmt_array(backend.to_numpy(t.data), small)
+    vals = fmt_array(backend.to_numpy(t.array), small)
     return None if vals is None else f"= {vals}"
 
 

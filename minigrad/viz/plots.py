@@ -20,7 +20,7 @@ from .graph import ROOT_COLOURS
 
 def _host(x) -> np.ndarray:
     if isinstance(x, Tensor):
-        return backend.to_numpy(x.detach().data)
+        return backend.to_numpy(x.detach().array)
     if isinstance(x, (list, tuple)):
         return np.asarray([float(_host(v)) if isinstance(v, Tensor) else v for v in x],
                           dtype=np.float64)

@@ -41,7 +41,7 @@ class BackwardStep:
 def _copy(g):
     if g is None:
         return None
-    arr = g.data if isinstance(g, Tensor) else g
+    arr = g.array if isinstance(g, Tensor) else g
     return Tensor(backend.copy(arr))
 
 
@@ -87,7 +87,7 @@ class BackwardTrace:
             for i, (p, g) in enumerate(zip(node.parents, s.grad_inputs)):
                 if isinstance(p, Tensor) and g is not None:
                     # the engine's own reduction (exercise 1.5), not a copy of it
-                    a = engine._sum_to(np, backend.to_numpy(g.data), node.in_shapes[i])
+                    a = engine._sum_to(np, backend.to_numpy(g.array), node.in_shapes[i])
                     key = ("leaf", id(p))
                     leaf_acc[key] = a if key not in leaf_acc else leaf_acc[key] + a
         for key in leaves:
@@ -125,7 +125,7 @@ class BackwardTrace:
 
 
 def _show(g) -> str:
-    a = backend.to_numpy(g.data)
+    a = backend.to_numpy(g.array)
     vals = fmt_array(a, 6)
     return vals if vals is not None else f"|g| = {np.sqrt(np.sum(a.astype(np.float64)**2)):.4g}"
 

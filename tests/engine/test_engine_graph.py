@@ -72,7 +72,7 @@ def test_leaf_grad_accumulates_until_zeroed_and_is_assignable():
 
 
 def _assert_owned(t, others=()):
-    a = t.grad.data
+    a = t.grad.array
     assert a.flags.c_contiguous and a.flags.writeable and a.flags.owndata, a.flags
     assert a.shape == t.shape
     for o in others:
@@ -88,10 +88,10 @@ def test_leaf_grad_is_an_owned_contiguous_writable_array(create_graph):
     # add hands the same gradient to a and b; .T gives c a transposed view; sum broadcasts
     (a + b + c.T + s).backward(g, create_graph=create_graph)
     for t in (a, b, c, s):
-        _assert_owned(t, [g.data, a.grad.data if t is not a else np.empty(0)])
-    assert not np.shares_memory(a.grad.data, b.grad.data)
-    a.grad.data[0, 0] = 99.0  # writing one grad changes nothing else
-    assert b.grad.data[0, 0] == 2.0 and g.data[0, 0] == 2.0
+        _assert_owned(t, [g.array, a.grad.array if t is not a else np.empty(0)])
+    assert not np.shares_memory(a.grad.array, b.grad.array)
+    a.grad.array[0, 0] = 99.0  # writing one grad changes nothing else
+    assert b.grad.array[0, 0] == 2.0 and g.array[0, 0] == 2.0
     x = f64(np.ones((2, 3)))
     x.sum().backward()
     x.sum().backward()  # second accumulation too
@@ -103,7 +103,7 @@ def test_zero_dim_leaf_grad_stays_an_array_after_accumulation():
     x = f64(2.0)
     (x * x).backward()
     (x * x).backward()
-    assert isinstance(x.grad.data, np.ndarray) and x.grad.data.flags.writeable
+    assert isinstance(x.grad.array, np.ndarray) and x.grad.array.flags.writeable
     assert x.grad.item() == 8.0
 
 

@@ -169,7 +169,7 @@ def test_a_reshape_that_copies_keeps_its_own_version_counter():
     x = f64(np.arange(6.0).reshape(2, 3))
     t = x.T  # not contiguous: reshaping it must copy
     r = t.reshape(6)
-    assert not np.shares_memory(r.data, x.data)
+    assert not np.shares_memory(r.array, x.array)
     y = (r * r).sum()  # saves r
     with mg.no_grad():
         x.mul_(2.0)  # changes x (and t), not r's copy

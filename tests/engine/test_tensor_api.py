@@ -14,10 +14,10 @@ def test_tensor_always_copies():
     src[0] = 100.0
     assert t.tolist() == [1.0, 2.0]
     u = mg.tensor(t)
-    u.data[1] = -1.0
-    assert t.tolist() == [1.0, 2.0] and not np.shares_memory(t.data, u.data)
-    v = mg.tensor(t.data, dtype=mg.float64)
-    assert not np.shares_memory(t.data, v.data)
+    u.array[1] = -1.0
+    assert t.tolist() == [1.0, 2.0] and not np.shares_memory(t.array, u.array)
+    v = mg.tensor(t.array, dtype=mg.float64)
+    assert not np.shares_memory(t.array, v.array)
 
 
 @pytest.mark.parametrize("data, dtype", [
@@ -181,7 +181,7 @@ def test_factories():
 def test_clone_copies_and_is_differentiable():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     c = x.clone()
-    assert not np.shares_memory(c.data, x.data) and c.grad_fn is not None
+    assert not np.shares_memory(c.array, x.array) and c.grad_fn is not None
     (c * 3).sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
     plain = mg.tensor([1.0]).clone()
@@ -205,3 +205,25 @@ def test_tensor_from_a_list_of_tensors_and_bad_data():
     assert t.tolist() == [1.0, 2.0] and t.dtype == mg.float32
     with pytest.raises(TypeError, match="numeric"):
         mg.tensor(["a", "b"])
+
+
+# ----------------------------------------------------------------------------- .data, as PyTorch's
+def test_data_is_a_tensor_sharing_memory_outside_autograd():
+    p = mg.tensor([1.0, 2.0], requires_grad=True)
+    (p * p).sum().backward()
+    d = p.data
+    assert isinstance(d, mg.Tensor) and not d.requires_grad and d.grad_fn is None
+    assert np.shares_memory(d.array, p.array)
+    p.data -= 0.5 * p.grad  # the classic hand-written SGD step, as in PyTorch
+    np.testing.assert_allclose(p.detach().numpy(), [0.0, 0.0])
+    assert p._version == 0  # untracked: the escape hatch
+    assert abs(mg.tensor([3.0, 4.0]).data.norm().item() - 5.0) < 1e-6  # blitz tutorial
+
+
+def test_assigning_data_swaps_the_array_and_refuses_raw_arrays():
+    t = mg.tensor([1.0, 2.0])
+    t.data = mg.tensor([5.0, 6.0, 7.0])
+    assert t.shape == (3,) and t.tolist() == [5.0, 6.0, 7.0]
+    with pytest.raises(TypeError, match="takes a Tensor"):
+        t.data = np.zeros(3)
+    assert isinstance(t.array, np.ndarray)  # the backend array itself

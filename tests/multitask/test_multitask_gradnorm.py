@@ -22,7 +22,7 @@ def test_gradnorm_weight_gradient_by_hand_on_linear_losses():
         gn = mt.GradNorm([W], alpha=1.5, analytic=analytic, dtype=mg.float64)
         gn(losses(1.0, 1.0))  # records L(0) = (2, 6); r = 1, so target = mean G
         gn.w.grad = None
-        gn.w.data = np.array([0.8, 1.2])
+        gn.w.array = np.array([0.8, 1.2])
         L = losses(0.5, 2.0)  # L = (1, 12): L/L0 = (0.5, 2), r = (0.4, 1.6)
         total = gn(L)
         n = np.array([0.5 * np.linalg.norm(v1), 2.0 * np.linalg.norm(v2)])
@@ -41,7 +41,7 @@ def test_double_backward_and_analytic_forms_agree_on_a_two_head_network():
     for analytic in (False, True):
         gn = mt.GradNorm([W], alpha=0.7, analytic=analytic, dtype=mg.float64)
         gn.initial_losses = [2.0, 3.0]
-        gn.w.data = np.array([0.7, 1.3])
+        gn.w.array = np.array([0.7, 1.3])
         gn(losses())
         grads.append(gn.w.grad.numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
@@ -54,7 +54,7 @@ def test_gradnorm_update_renormalises_and_trains_the_model_with_constant_weights
     total = gn(losses())
     total.backward()  # the graph was kept for this
     assert W.grad is not None and A.grad is not None
-    gn.w.data = np.array([0.5, 2.5])
+    gn.w.array = np.array([0.5, 2.5])
     gn.update()
     np.testing.assert_allclose(gn.weights, [2 * 0.5 / 3, 2 * 2.5 / 3])
     with pytest.raises(ValueError, match="built for 2 losses but got 1"):

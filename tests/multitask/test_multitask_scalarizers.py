@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.ma
 
 def _sgd(params, lr):
     for p in params:
-        p.data = p.data - lr * p.grad.data
+        p.array = p.array - lr * p.grad.array
         p.grad = None
 
 
@@ -74,7 +74,7 @@ def test_uncertainty_weighting_formula_and_optimum_is_log_L():
     expect = sum(0.5 * math.exp(-0.3) * L + 0.5 * 0.3 for L in Ls)
     np.testing.assert_allclose(total.item(), expect, rtol=1e-14)
     # gradient in s vanishes exactly at s* = log L
-    uw.log_vars.data = np.log(np.array(Ls))
+    uw.log_vars.array = np.log(np.array(Ls))
     (g,) = mg.grad(uw([Ls[0] * x, Ls[1] * x]), uw.log_vars)
     np.testing.assert_allclose(g.numpy(), [0.0, 0.0], atol=1e-15)
     np.testing.assert_allclose(uw.weights, [1 / (2 * L) for L in Ls], rtol=1e-14)
@@ -90,7 +90,7 @@ def test_uncertainty_weighting_at_equilibrium_is_the_log_loss_gradient():
     (W, A, B), losses = two_heads()
     L = losses()
     uw = mt.UncertaintyWeighting(2, dtype=mg.float64)
-    uw.log_vars.data = np.log(np.array([L["a"].item(), L["b"].item()]))
+    uw.log_vars.array = np.log(np.array([L["a"].item(), L["b"].item()]))
     g_uw = mg.grad(uw(L), W)[0]
     L = losses()
     g_log = mg.grad(0.5 * L["a"].log() + 0.5 * L["b"].log(), W)[0]

@@ -22,7 +22,7 @@ def _train(alpha, inits=None):
     for _ in range(200):
         loss = alpha * ((t - A_) ** 2).sum() + (1 - alpha) * ((t - B_) ** 2).sum()
         (g,) = mg.grad(loss, t)
-        t.data = t.data - 0.25 * g.data
+        t.array = t.array - 0.25 * g.array
     l1, l2 = ((t - A_) ** 2).sum(), ((t - B_) ** 2).sum()
     return {"loss1": l1, "loss2": l2, "metric": -l1.item(), "t": t.item()}
 

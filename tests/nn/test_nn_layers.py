@@ -97,8 +97,8 @@ def test_dropout_gradient_goes_through_kept_units_only():
 def test_layer_norm_matches_formula():
     ln = nn.LayerNorm(6, dtype=mg.float64)
     assert ln.weight.shape == (6,) and ln.bias.shape == (6,)
-    ln.weight.data[...] = np.linspace(0.5, 2, 6)
-    ln.bias.data[...] = 0.1
+    ln.weight.array[...] = np.linspace(0.5, 2, 6)
+    ln.bias.array[...] = 0.1
     x = mg.randn(3, 4, 6, dtype=mg.float64)
     xn = x.numpy()
     mu = xn.mean(-1, keepdims=True)
@@ -156,7 +156,7 @@ def test_layer_gradcheck_float64(make):
 
 def test_relu_gradcheck_away_from_the_kink():
     x = f64(4, 3)
-    x.data[np.abs(x.data) < 0.05] = 0.3  # finite differences are meaningless at 0
+    x.array[np.abs(x.array) < 0.05] = 0.3  # finite differences are meaningless at 0
     assert gradcheck(lambda x: nn.ReLU()(x), [x])
 
 

@@ -29,7 +29,7 @@ def test_parameter_is_a_marked_leaf_sharing_data():
     p = nn.Parameter(t)
     assert isinstance(p, nn.Parameter) and isinstance(p, mg.Tensor)
     assert p.requires_grad and p.is_leaf
-    assert p.data is t.data  # shares memory, as in PyTorch
+    assert p.array is t.array  # shares memory, as in PyTorch
     assert not isinstance(t, nn.Parameter)
     assert not isinstance(p.detach(), nn.Parameter)
     assert not nn.Parameter(t, requires_grad=False).requires_grad
@@ -75,7 +75,7 @@ def test_shared_trunk_parameters_are_yielded_once():
     assert len(list(m.modules())) == 6  # TwoHeads, trunk, head_a, ReLU, head_a.2, head_b
     # the state dict lists the shared trunk under both of its names, as PyTorch does
     sd = m.state_dict()
-    assert "head_a.0.weight" in sd and sd["head_a.0.weight"].data is m.trunk.weight.data
+    assert "head_a.0.weight" in sd and sd["head_a.0.weight"].array is m.trunk.weight.array
 
 
 def test_tied_parameter_appears_once():
@@ -139,7 +139,7 @@ def test_state_dict_names_follow_pytorch():
     assert [(k, v.shape) for k, v in sd.items()] == [
         ("0.weight", (256, 64)), ("0.bias", (256,)), ("2.weight", (10, 256)), ("2.bias", (10,))]
     assert all(not v.requires_grad for v in sd.values())
-    assert sd["0.weight"].data is model[0].weight.data  # shares memory
+    assert sd["0.weight"].array is model[0].weight.array  # shares memory
     assert model.state_dict(keep_vars=True)["0.weight"] is model[0].weight
 
 
@@ -153,7 +153,7 @@ def test_load_state_dict_round_trip_is_in_place():
     x = mg.randn(5, 3)
     np.testing.assert_array_equal(dst(x).detach().numpy(), src(x).detach().numpy())
     # values were copied, not aliased
-    src[0].weight.data[...] = 0
+    src[0].weight.array[...] = 0
     assert dst[0].weight.detach().numpy().any()
 
 
@@ -257,7 +257,7 @@ def test_deepcopy_keeps_parameters_and_ties():
     c = copy.deepcopy(m)
     assert isinstance(c.a.weight, nn.Parameter)
     assert c.a.weight is c.b.weight and c.a.weight is not m.a.weight
-    c.a.weight.data[...] = 7.0
+    c.a.weight.array[...] = 7.0
     assert not (m.a.weight.detach().numpy() == 7.0).any()
     c.a.weight = c.a.weight  # still accepted as a Parameter
 

@@ -65,7 +65,7 @@ def test_saved_tensors_are_the_inputs_and_outputs_saved():
     out.sum().backward()
     sx, sy = SaveBoth.got
     assert sx is x
-    np.testing.assert_array_equal(sy.data, out.data)
+    np.testing.assert_array_equal(sy.array, out.array)
     np.testing.assert_allclose(x.grad.numpy(), np.exp([0.5, 1.0]))
     assert gradcheck(SaveBoth.apply, (f64([0.3, -0.7]),))
 

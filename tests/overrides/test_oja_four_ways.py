@@ -85,7 +85,7 @@ def test_oja_sgd_finds_the_top_subspace_while_the_gradient_diverges():
         for _ in range(steps):
             with mg.override_gradient(pca_loss, rule):
                 pca_loss(W, St).backward()
-            W.data = W.data - lr * W.grad.data
+            W.array = W.array - lr * W.grad.array
             W.grad = None
         return W.detach().numpy()
 

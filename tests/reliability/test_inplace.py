@@ -79,11 +79,11 @@ def _np_fancy(a):
 def test_values_version_and_the_same_array(name):
     form, want = CASES[name]
     x = _x()
-    arr, alias = x.data, x[0]  # x[0] (nothing records) is a NumPy view of x's array
+    arr, alias = x.array, x[0]  # x[0] (nothing records) is a NumPy view of x's array
     form(x)
     np.testing.assert_allclose(x.numpy(), want(X0), rtol=1e-6)
     assert x._version == 1
-    assert x.data is arr  # a leaf is changed in its own array ...
+    assert x.array is arr  # a leaf is changed in its own array ...
     np.testing.assert_allclose(alias.numpy(), want(X0)[0], rtol=1e-6)  # ... so views see it
     assert x.dtype == mg.float32 and x.shape == (2, 3)
 
@@ -96,7 +96,7 @@ def test_a_leaf_that_requires_grad_refuses_outside_no_grad(name):
         form(w)
     msg = str(exc.value)
     assert "leaf tensor that requires grad" in msg and "shape (2, 3)" in msg
-    assert "with minigrad.no_grad():" in msg and ".data" in msg
+    assert "with minigrad.no_grad():" in msg and ".array" in msg
     assert w._version == 0
     np.testing.assert_array_equal(w.detach().numpy(), X0)  # nothing changed
     with mg.no_grad():
@@ -153,9 +153,9 @@ def test_rebasing_keeps_the_old_node_correct_and_retain_grad_follows():
     x = mg.tensor([0.5, 1.0, 2.0], dtype=mg.float64, requires_grad=True)
     y = x.exp()            # ExpBackward saves its output: it must keep the *old* value
     y.retain_grad()
-    old_array = y.data
+    old_array = y.array
     y += 1.0
-    assert y.data is not old_array and y.grad_fn.name == "AddBackward" and y._version == 1
+    assert y.array is not old_array and y.grad_fn.name == "AddBackward" and y._version == 1
     (y * y).sum().backward()
     e = np.exp([0.5, 1.0, 2.0])
     np.testing.assert_allclose(x.grad.numpy(), 2 * (e + 1) * e)
@@ -186,10 +186,10 @@ def test_changing_a_constant_a_node_saved_raises():
 def test_no_grad_update_of_a_graph_tensor_gives_it_a_new_array():
     x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
     y = x.exp()
-    old = y.data
+    old = y.array
     with mg.no_grad():
         y.mul_(0.0)
-    assert y.data is not old and old[0] == pytest.approx(np.e)  # ExpBackward's value is intact
+    assert y.array is not old and old[0] == pytest.approx(np.e)  # ExpBackward's value is intact
     assert y.grad_fn.name == "ExpBackward"
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), np.exp([1.0, 2.0]))
@@ -247,7 +247,7 @@ def test_step_bumps_only_the_parameters_it_updates():
 def test_writing_to_data_is_the_unchecked_escape_hatch():
     w = mg.tensor([1.0, 2.0], requires_grad=True)
     loss = (w * w).sum()
-    w.data -= 1.0                      # no version bump, no error: the documented escape hatch
+    w.array -= 1.0                      # no version bump, no error: the documented escape hatch
     assert w._version == 0
     loss.backward()
     np.testing.assert_allclose(w.grad.numpy(), [0.0, 2.0])  # computed from the *new* values

@@ -59,7 +59,7 @@ def watch():
 
 def alive(refs, keep=()):
     """What is still alive, except the objects in ``keep`` (and their arrays)."""
-    kept = {id(o) for o in keep} | {id(o.data) for o in keep if isinstance(o, Tensor)}
+    kept = {id(o) for o in keep} | {id(o.array) for o in keep if isinstance(o, Tensor)}
     return [kind for kind, r in refs if r() is not None and id(r()) not in kept]
 
 

@@ -1,7 +1,7 @@
 """A thin name mapping from other libraries' module paths to minigrad's, for the survey.
 
 ``install("torch")`` makes ``import torch`` (and ``torch.nn``, ``torch.nn.functional``,
-``torch.optim``, ``torch.autograd``, ``torch.utils.data``) resolve to minigrad modules;
+``torch.optim``, ``torch.autograd``, ``torch.utils.array``) resolve to minigrad modules;
 ``install("dezero")`` does the same for ``dezero``, ``dezero.functions``, ``dezero.layers``,
 ``dezero.utils``; ``install("micrograd")`` for ``micrograd.engine.Value``. Each attribute is
 looked up under the same name in minigrad (a few spellings are renamed, listed in RENAMES);
@@ -72,7 +72,7 @@ def _torch():
     _register("torch.optim", Mapped("torch.optim", minigrad.optim), torch)
     _register("torch.autograd", Mapped("torch.autograd", minigrad.autograd, minigrad), torch)
     utils = _register("torch.utils", Mapped("torch.utils"), torch)
-    _register("torch.utils.data", Mapped("torch.utils.data", minigrad.data), utils)
+    _register("torch.utils.array", Mapped("torch.utils.array", minigrad.data), utils)
     _register("torch.testing", Mapped("torch.testing", minigrad.testing), torch)
 
 

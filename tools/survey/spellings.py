@@ -84,8 +84,8 @@ S = [  # (code, mode); "out = ..." statements for several lines, else an express
     ("y = x * 2; y.retain_grad(); y.sum().backward(); out = y.grad", "v"),
     ("h = x.register_hook(lambda g: g * 3); (x * 1).sum().backward(); out = x.grad", "v"),
     ("(x * x).sum().backward(); x.grad.zero_(); out = x.grad", "v"),
-    ("out = x.data.norm()", "v"),
-    ("p = x.detach().clone().requires_grad_(); p.data -= 0.5 * torch.ones(3); out = p", "v"),
+    ("out = x.array.norm()", "v"),
+    ("p = x.detach().clone().requires_grad_(); p.array -= 0.5 * torch.ones(3); out = p", "v"),
     ("y = x * x; y.backward(torch.ones(3)); out = x.grad", "v"),
     ("class Sq(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, a):\n"
      "        ctx.save_for_backward(a)\n        return a * a\n    @staticmethod\n"
@@ -148,8 +148,8 @@ S = [  # (code, mode); "out = ..." statements for several lines, else an express
     ("p = torch.ones(3, requires_grad=True); o = torch.optim.SGD([p], lr=0.1); "
      "s = torch.optim.lr_scheduler.StepLR(o, 1, 0.5); o.step(); s.step(); "
      "out = o.param_groups[0]['lr']", "v"),
-    ("ds = torch.utils.data.TensorDataset(A, labels); "
-     "out = [len(ds), len(list(torch.utils.data.DataLoader(ds, batch_size=1)))]", "v"),
+    ("ds = torch.utils.array.TensorDataset(A, labels); "
+     "out = [len(ds), len(list(torch.utils.array.DataLoader(ds, batch_size=1)))]", "v"),
     ("torch.save({'A': A}, '_ck'); out = torch.load('_ck')['A']", "v"),
 ]
 

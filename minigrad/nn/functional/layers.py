@@ -100,8 +100,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
                         ".long()")
     n = weight.shape[0]
     if input.numel():
-        xp = backend.namespace(input.data)
-        lo, hi = int(xp.min(input.data)), int(xp.max(input.data))
+        xp = backend.namespace(input.array)
+        lo, hi = int(xp.min(input.array)), int(xp.max(input.array))
         if lo < 0 or hi >= n:
             raise IndexError(f"embedding: index {lo if lo < 0 else hi} is out of range for "
                              f"{n} embeddings (valid: 0..{n - 1})")

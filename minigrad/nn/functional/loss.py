@@ -117,8 +117,8 @@ def _weight_b(fn, weight, n_classes, cdim, like):
         shape = weight.shape if isinstance(weight, Tensor) else type(weight).__name__
         raise ValueError(f"{fn}: weight must be a Tensor of shape ({n_classes},) (one weight "
                          f"per class), got {shape}")
-    xp = backend.namespace(like.data)
-    w = xp.astype(weight.data, backend.native_dtype(xp, like.dtype))
+    xp = backend.namespace(like.array)
+    w = xp.astype(weight.array, backend.native_dtype(xp, like.dtype))
     return xp.reshape(w, (n_classes,) + (1,) * (like.ndim - cdim - 1))
 
 
@@ -135,14 +135,14 @@ def _pick_targets(fn, logp, target, weight, ignore_index):
             "targets need the input's shape and a floating dtype")
     if target.device != logp.device:
         raise RuntimeError(f"{fn}: input is on {logp.device} but target is on {target.device}")
-    host = backend.to_numpy(target.data)
+    host = backend.to_numpy(target.array)
     bad = host[(host != ignore_index) & ((host < 0) | (host >= n_classes))]
     if bad.size:
         raise IndexError(f"{fn}: target {int(bad.reshape(-1)[0])} is out of range for "
                          f"{n_classes} classes (valid: 0..{n_classes - 1}, or "
                          f"ignore_index={ignore_index})")
-    xp = backend.namespace(logp.data)
-    t = target.data
+    xp = backend.namespace(logp.array)
+    t = target.array
     valid = t != ignore_index
     shape_c = (n_classes,) + (1,) * (logp.ndim - cdim - 1)
     classes = backend.from_numpy(backend.arange_host(0, n_classes, 1, backend.int64)
@@ -222,7 +222,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight=None, ignore_index: int 
     nll = _weighted_mean(loss_el, w_el, reduction)
     if label_smoothing == 0:
         return nll
-    xp = backend.namespace(logp.data)
+    xp = backend.namespace(logp.array)
     smooth = logp if wb is None else logp * Tensor(wb)
     smooth = -smooth.sum(dim=cdim)
     if w_el is not None:  # some targets are ignored, or classes are weighted

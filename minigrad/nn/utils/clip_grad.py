@@ -25,17 +25,17 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     max_norm, norm_type = float(max_norm), float(norm_type)
     if not params:
         return Tensor(backend.host_full((), 0.0, backend.default_float))
-    xp = backend.namespace(params[0].grad.data)
+    xp = backend.namespace(params[0].grad.array)
     if len({p.grad.device for p in params}) > 1:
         raise RuntimeError("clip_grad_norm_: gradients live on several devices "
                            f"({sorted({p.grad.device for p in params})}); move the model first")
     if math.isinf(norm_type):
-        norms = [xp.max(xp.abs(p.grad.data)) for p in params]
+        norms = [xp.max(xp.abs(p.grad.array)) for p in params]
         total = norms[0]
         for n in norms[1:]:
             total = xp.maximum(total, n)
     else:
-        total = xp.sum(xp.stack([xp.astype(xp.sum(xp.abs(p.grad.data) ** norm_type),
+        total = xp.sum(xp.stack([xp.astype(xp.sum(xp.abs(p.grad.array) ** norm_type),
                                            backend.native_dtype(xp, backend.float64))
                                  for p in params])) ** (1.0 / norm_type)
     total_f = float(total)
@@ -46,7 +46,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     coef = min(1.0, max_norm / (total_f + 1e-6))
     if coef < 1.0:
         for p in params:
-            write_in_place(p.grad, p.grad.data * coef)
+            write_in_place(p.grad, p.grad.array * coef)
     dt = params[0].grad.dtype
     return Tensor(xp.astype(xp.asarray(total), backend.native_dtype(xp, dt)))
 
@@ -55,5 +55,5 @@ def clip_grad_value_(parameters, clip_value: float) -> None:
     """Clamp every gradient element to ``[-clip_value, clip_value]``."""
     c = float(clip_value)
     for p in _grads(parameters):
-        xp = backend.namespace(p.grad.data)
-        write_in_place(p.grad, xp.clip(p.grad.data, -c, c))
+        xp = backend.namespace(p.grad.array)
+        write_in_place(p.grad, xp.clip(p.grad.array, -c, c))

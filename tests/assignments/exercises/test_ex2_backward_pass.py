@@ -75,7 +75,7 @@ def test_accumulate_adds_into_grad_and_owns_its_array():
     g2 = np.array([1.0, 1.0])
     _accumulate_into(t, g2, False)
     np.testing.assert_array_equal(t.grad.numpy(), [1.5, 1.25])
-    assert t.grad.data is not g2 and not np.shares_memory(t.grad.data, g2)
+    assert t.grad.array is not g2 and not np.shares_memory(t.grad.array, g2)
 
 
 @pytest.mark.ex2_2

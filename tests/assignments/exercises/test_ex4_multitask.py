@@ -19,7 +19,7 @@ def _losses(*values):
 def test_uncertainty_weighting_value():
     uw = UncertaintyWeighting(2, dtype=mg.float64)
     with mg.no_grad():
-        uw.log_vars.data[...] = [0.0, math.log(4.0)]
+        uw.log_vars.array[...] = [0.0, math.log(4.0)]
     got = uw(_losses(2.0, 0.5)).item()
     assert got == pytest.approx(0.5 * 2.0 + 0.5 * 0.25 * 0.5 + 0.5 * math.log(4.0), rel=1e-12)
 
@@ -31,7 +31,7 @@ def test_uncertainty_weighting_gradient_vanishes_at_s_equal_log_loss():
     (g,) = mg.grad(uw(_losses(*losses)), uw.log_vars)
     np.testing.assert_allclose(g.numpy(), [0.5 - 0.5 * L for L in losses], rtol=1e-12)
     with mg.no_grad():
-        uw.log_vars.data[...] = np.log(losses)
+        uw.log_vars.array[...] = np.log(losses)
     (g,) = mg.grad(uw(_losses(*losses)), uw.log_vars)
     np.testing.assert_allclose(g.numpy(), 0.0, atol=1e-12)
 
