@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .. import backend
 from ..tensor import Tensor
+from . import engine
 from .accumulate import SINKS, AccumulateOnly, Capture
-from .engine import _topo_order, prune, run_backward
 from .hooks import CaptureHook
 
 
@@ -24,7 +24,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     grads = _root_grads(roots, grad_tensors, create_graph)
     retain = create_graph if retain_graph is None else retain_graph
     if inputs is None:
-        return run_backward(roots, grads, SINKS[create_graph], retain, create_graph)
+        return engine.run_backward(roots, grads, SINKS[create_graph], retain, create_graph)
     ins = _check_inputs("backward", _as_list(inputs))
     _run_with_targets(roots, grads, AccumulateOnly(create_graph, ins), ins, retain, create_graph)
 
@@ -62,8 +62,9 @@ def _run_with_targets(roots, grads, sink, targets, retain, create_graph):
             hooks.append(CaptureHook(t, sink))
             handles.append(hooks)
     try:
-        order = _topo_order([r.grad_fn for r in roots if r.grad_fn is not None])
-        run_backward(roots, grads, sink, retain, create_graph, stop=prune(order, targets))
+        order = engine._topo_order([r.grad_fn for r in roots if r.grad_fn is not None])
+        stop = engine.prune(order, targets)
+        engine.run_backward(roots, grads, sink, retain, create_graph, stop=stop)
     finally:
         for hooks in handles:
             for i, h in enumerate(hooks):
