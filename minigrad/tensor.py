@@ -190,13 +190,8 @@ class Tensor:
         hooks.append(fn)
         return RemovableHandle(hooks, fn)
 
-    # ------------------------------------------------------------------ autodiff entry point
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``. See :func:`minigrad.backward`."""
-        from .autograd.api import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph,
-                 inputs=inputs)
+    # backward(gradient=None, retain_graph=None, create_graph=False, inputs=None) is attached
+    # by minigrad.autograd (api.tensor_backward): it runs the engine, which imports this module.
 
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data *and version counter*, cut from the graph (a

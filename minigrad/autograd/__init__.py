@@ -5,10 +5,13 @@ walk), :mod:`.api` (``backward`` and ``grad``); then, as needed, :mod:`.grad_mod
 :mod:`.hooks`, :mod:`.accumulate`, :mod:`.versions`, :mod:`.custom` (PyTorch's ``Function``
 contract), :mod:`.extend` (where optional features plug in) and :mod:`.anomaly`.
 """
+from ..tensor import Tensor
 from .anomaly import detect_anomaly
-from .api import backward, grad
+from .api import backward, grad, tensor_backward
 from .function import Context, Function, Op
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+
+Tensor.backward = tensor_backward  # the one method the engine gives Tensor
 
 __all__ = ["Context", "Function", "Op", "backward", "grad", "no_grad", "enable_grad",
            "is_grad_enabled", "set_grad_enabled", "detect_anomaly"]

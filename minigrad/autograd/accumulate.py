@@ -10,13 +10,13 @@ def _accumulate_into(t: Tensor, g, create_graph: bool) -> None:
     """Add ``g`` into ``t.grad``. The stored array is always a new one owned by ``t`` (never the
     incoming gradient itself, which may be shared with other tensors or be a broadcast view)."""
     # BEGIN SOLUTION ex2_2
-    if create_graph:  # a differentiable copy: same value, own C-contiguous array
+    if t._grad is None and not create_graph and backend.dtype_of(g) == backend.dtype_of(t.array):
+        t._grad = Tensor(backend.copy(g))  # the first gradient: an owned copy
+    elif create_graph:  # a differentiable copy: same value, own C-contiguous array
         t._grad = g.clone() if t._grad is None else t._grad + g
     elif backend.dtype_of(g) != backend.dtype_of(t.array):
         raise TypeError(f"gradient dtype {backend.dtype_of(g)} does not match tensor dtype "
                         f"{t.dtype}")
-    elif t._grad is None:
-        t._grad = Tensor(backend.copy(g))
     elif t._grad._rg or not _add_in_place(t._grad.array, g):  # a graph, or read-only
         t._grad = Tensor(backend.as_array(t._grad.array + g))
     # END SOLUTION

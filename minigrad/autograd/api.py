@@ -20,13 +20,18 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     second backward through the same nodes raises. ``inputs`` restricts accumulation to them
     (leaves or not; a non-leaf gets its ``.grad`` too).
     """
-    roots = _as_list(tensors)
+    roots = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     grads = _root_grads(roots, grad_tensors, create_graph)
     retain = create_graph if retain_graph is None else retain_graph
     if inputs is None:
         return engine.run_backward(roots, grads, SINKS[create_graph], retain, create_graph)
     ins = _check_inputs("backward", _as_list(inputs))
     _run_with_targets(roots, grads, AccumulateOnly(create_graph, ins), ins, retain, create_graph)
+
+
+def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(self)/d(leaf) into every leaf's ``.grad``. See :func:`backward`."""
+    backward(self, gradient, retain_graph, create_graph, inputs)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -88,9 +93,9 @@ def _check_inputs(who, ins):
 
 def _root_grads(roots, grads, create_graph):
     """One starting gradient per root: ones for a scalar root, else the given one (checked)."""
+    if grads is not None and len(_as_list(grads)) != len(roots):
+        raise ValueError(f"got {len(roots)} outputs but {len(_as_list(grads))} gradients")
     grads = [None] * len(roots) if grads is None else _as_list(grads)
-    if len(grads) != len(roots):
-        raise ValueError(f"got {len(roots)} outputs but {len(grads)} gradients")
     return [_root_grad(r, g, create_graph) for r, g in zip(roots, grads)]
 
 

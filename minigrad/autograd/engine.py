@@ -41,10 +41,9 @@ def run_backward(roots, grads, sink, retain_graph=False, create_graph=False, sto
                 continue  # no gradient reached it
             if (node.hooks or stop) and before_rule(node, gout, sink, stop):
                 continue
-            gin = node.rule(node, *gout)
-            gin = gin if type(gin) is tuple else (gin,)
-            if len(gin) != len(node.parents) or extend.on_backward:
-                after_rule(node, gout, gin)
+            gin = node.rule(node, *gout)  # one gradient per input, as a tuple
+            if type(gin) is not tuple or len(gin) != len(node.parents) or extend.on_backward:
+                gin = after_rule(node, gout, gin)
             for i, g in enumerate(gin):
                 e = node.parents[i]
                 if e is not None and g is not None:
@@ -91,12 +90,15 @@ def before_rule(node, gout, sink, stop) -> bool:
     return node in stop
 
 
-def after_rule(node, gout, gin) -> None:
-    """Check the rule's answer has one entry per input; tell the ``on_backward`` observers."""
+def after_rule(node, gout, gin) -> tuple:
+    """The rule's answer as a tuple (a single gradient is allowed), checked to have one entry
+    per input; the ``on_backward`` observers are told."""
+    gin = gin if type(gin) is tuple else (gin,)
     if len(gin) != len(node.parents):
         raise count_error(node, gin)
     for f in extend.on_backward:
         f(node, gout, gin)
+    return gin
 
 
 def prune(order, targets) -> set:

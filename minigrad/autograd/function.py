@@ -17,6 +17,7 @@ when its node is recorded.
 from __future__ import annotations
 
 import itertools
+import operator
 
 from .. import backend
 from ..tensor import Tensor
@@ -29,14 +30,15 @@ _counter = itertools.count()
 _PY_NUMBERS = (int, float, bool)
 
 
-class _OutRef:
-    """A saved *output*, kept by value (its array) so the node does not own its output Tensor,
-    with the output's version counter (an in-place change of the output is caught)."""
+class _OutRef(tuple):
+    """A saved *output*, ``(index, array, version counter)``: kept by value (its array), so the
+    node does not own its output Tensor, with the output's version counter (an in-place change
+    of the output is caught)."""
 
-    __slots__ = ("index", "array", "_vc")
-
-    def __init__(self, index, tensor):
-        self.index, self.array, self._vc = index, tensor.array, tensor._vc
+    __slots__ = ()
+    index = property(operator.itemgetter(0))
+    array = property(operator.itemgetter(1))
+    _vc = property(operator.itemgetter(2))
 
 
 class Context:
@@ -48,13 +50,13 @@ class Context:
     out_meta = ()  # per output: (shape, dtype)
     non_diff = None  # indices of outputs that carry no gradient
     _saved = ()  # what forward saved (inputs as Tensors, outputs as _OutRef, constants)
-    _versions = None  # per saved value: (what holds its version, the version when saved)
+    _versions = ()  # per saved value: (what holds its version, the version when saved)
     released = False  # saved values freed by a backward without retain_graph
     hooks = None  # {output index: [hook, ...]} from register_hook / retain_grad
     origin = None  # the user's code line (anomaly mode only)
 
-    def __init__(self, fn, needs_input_grad):
-        self.fn, self.needs_input_grad, self.rule = fn, needs_input_grad, fn.backward
+    def __init__(self, fn, need):  # (seq: creation order; a node is newer than its inputs')
+        self.fn, self.needs_input_grad, self.rule, self.seq = fn, need, fn.backward, next(_counter)
 
     @property
     def name(self) -> str:
@@ -80,8 +82,7 @@ class Context:
     def saved(self) -> tuple:
         """What forward saved: arrays in an ordinary backward, Tensors while recording (under
         ``create_graph``, so the rule's own ops are differentiated through them)."""
-        if self._versions:
-            check_versions(self)
+        check_versions(self)
         if state.enabled:
             return tuple([self._as_tensor(v) for v in self._saved])
         return tuple([v.array if type(v) in _HOLDERS else v for v in self._saved])
@@ -107,7 +108,8 @@ class Context:
 
     def release(self) -> None:
         """Free what was saved for backward; links to other nodes stay (for drawing the graph)."""
-        self._saved, self._versions, self.released = (), (None,), True  # `saved` now raises
+        # one guard that always trips is left, so reading `saved` now raises released_error
+        self._saved, self._versions, self.released = (), ((_FREED, -1),), True
 
     def __repr__(self):
         return f"<{self.name}>"
@@ -115,11 +117,9 @@ class Context:
 
 def check_versions(ctx) -> None:
     """Raise if the node was freed, or if a saved value changed in place since it was saved."""
-    if ctx.released:
-        raise released_error(ctx)
-    for v, guard in zip(ctx._saved, ctx._versions):
+    for k, guard in enumerate(ctx._versions):
         if guard is not None and guard[0]._vc[0] != guard[1]:
-            raise version_error(ctx, v, guard)
+            raise version_error(ctx, k, guard)
 
 
 def released_error(node) -> RuntimeError:
@@ -131,6 +131,7 @@ def released_error(node) -> RuntimeError:
 
 
 _NO = [(False,) * n for n in range(9)]
+_FREED = _OutRef((0, None, [0]))  # holds the guard of a released node (see Context.release)
 _HOLDERS = (Tensor, _OutRef)  # saved values that stand for an array (and carry a version)
 
 
@@ -164,12 +165,10 @@ class Op:
         except Exception:
             cls.explain_failure(args)  # the likely cause, said plainly; else the error as it is
             raise
-        if type(out) is tuple:
-            results = tuple([Tensor(backend.as_array(o)) for o in out])
-        else:
-            results = (Tensor(out if type(out) is _ndarray else backend.as_array(out)),)
+        outs = out if type(out) is tuple else (out,)
+        results = tuple([Tensor(o if type(o) is _ndarray else backend.as_array(o)) for o in outs])
         if record:
-            record_node(ctx, args, results, out if type(out) is tuple else (out,))
+            record_node(ctx, args, results, outs)
         if extend.on_apply:
             for f in extend.on_apply:
                 f(ctx, args, results)
@@ -178,7 +177,6 @@ class Op:
 
 def record_node(ctx, args, results, outs):
     """Link ``ctx`` into the graph: parents, input shapes, outputs, guarded saved values."""
-    ctx.seq = next(_counter)  # creation order: a node is always newer than its inputs' nodes
     ctx.parents = tuple([None if type(a) is not Tensor or not a._rg else a.grad_fn or a
                          if not a._out_index else (a.grad_fn, a._out_index) for a in args])
     ctx.in_shapes = tuple([a.array.shape if type(a) is Tensor else None for a in args])
@@ -197,7 +195,7 @@ def guard_saved(ctx, args, results, outs) -> None:
     """What forward saved, as the node keeps it: an input as its Tensor, an output by value
     (``_OutRef``, so the node does not own it), anything else as is; and the version of each."""
     keep = {id(x): a for a in args if type(a) is Tensor for x in (a, a.array)}
-    keep.update({id(x): _OutRef(j, r) for j, (o, r) in enumerate(zip(outs, results))
+    keep.update({id(x): _OutRef((j, r.array, r._vc)) for j, (o, r) in enumerate(zip(outs, results))
                  for x in (o, r)})
     ctx._saved = tuple([keep.get(id(v), v) for v in ctx._saved])
     ctx._versions = tuple([(v, v._vc[0]) if type(v) in _HOLDERS else None for v in ctx._saved])

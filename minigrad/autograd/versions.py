@@ -13,8 +13,13 @@ from __future__ import annotations
 from ..tensor import Tensor
 
 
-def version_error(ctx, v, guard) -> RuntimeError:
-    src, ver = guard
+def version_error(ctx, k, guard) -> RuntimeError:
+    """The error for saved value ``k`` of ``ctx`` (or for a node whose values were freed)."""
+    if ctx.released:
+        from .function import released_error
+
+        return released_error(ctx)
+    v, (src, ver) = ctx._saved[k], guard
     now = src._vc[0]
     if type(v) is Tensor:
         what, shape, base = "a tensor", v.shape, _base(v)

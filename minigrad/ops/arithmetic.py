@@ -122,7 +122,7 @@ class Reciprocal(Op):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved
-        return -g * out * out
+        return (-g * out * out,)
 
 
 @declare(Reciprocal, methods=("reciprocal",))
@@ -140,7 +140,7 @@ class Neg(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return -g
+        return (-g,)
 
 
 class Maximum(Binary):
@@ -189,13 +189,9 @@ def _pick(ctx, g, greater):
 
 
 # ----------------------------------------------------------------------------- functions
-def _same_kind(x, y) -> bool:
-    return type(x) is type(y) and x.dtype == y.dtype
-
-
 def _binary(op_name, cls):
     def fn(a, b):
-        if type(a) is not Tensor or type(b) is not Tensor or not _same_kind(a.array, b.array):
+        if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
             a, b = promote(op_name, a, b)
         return cls.apply(a, b)
 

@@ -29,7 +29,7 @@ class Clone(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g
+        return (g,)
 
 
 class ToDevice(Op):

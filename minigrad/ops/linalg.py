@@ -92,7 +92,7 @@ class Trace(Op):
     @staticmethod
     def backward(ctx, g):
         (eye,) = ctx.saved
-        return g * eye
+        return (g * eye,)
 
 
 @declare(MatMul, methods=("__matmul__", "matmul"), rmethods=("__rmatmul__",))

@@ -24,7 +24,7 @@ class Exp(Op):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved
-        return g * out
+        return (g * out,)
 
 
 class Log(Op):
@@ -38,7 +38,7 @@ class Log(Op):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved
-        return g / x
+        return (g / x,)
 
 
 class Sqrt(Op):
@@ -53,7 +53,7 @@ class Sqrt(Op):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved
-        return g / (2 * out)
+        return (g / (2 * out),)
 
 
 class Square(Op):
@@ -67,7 +67,7 @@ class Square(Op):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved
-        return g * (2 * x)
+        return (g * (2 * x),)
 
 
 class Abs(Op):
@@ -81,7 +81,7 @@ class Abs(Op):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved
-        return g * xp_of(g).sign(x)
+        return (g * xp_of(g).sign(x),)
 
 
 class Sin(Op):
@@ -95,7 +95,7 @@ class Sin(Op):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved
-        return g * xp_of(g).cos(x)
+        return (g * xp_of(g).cos(x),)
 
 
 class Cos(Op):
@@ -109,7 +109,7 @@ class Cos(Op):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved
-        return -g * xp_of(g).sin(x)
+        return (-g * xp_of(g).sin(x),)
 
 
 class Tanh(Op):
@@ -117,15 +117,14 @@ class Tanh(Op):
 
     @staticmethod
     def forward(ctx, x):
-        out = backend.namespace(x).tanh(x)
-        ctx.save_for_backward(out)
+        ctx.save_for_backward(out := backend.namespace(x).tanh(x))  # tanh' = 1 - tanh**2
         return out
 
     @staticmethod
     def backward(ctx, g):
         # BEGIN SOLUTION ex1_3
         (out,) = ctx.saved
-        return g * (1 - out * out)
+        return (g * (1 - out * out),)
         # END SOLUTION
 
 
@@ -143,7 +142,7 @@ class Sigmoid(Op):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved
-        return g * out * (1 - out)
+        return (g * out * (1 - out),)
 
 
 class Relu(Op):
@@ -158,7 +157,7 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved
-        return xp_of(g).mask(g, out > 0)
+        return (xp_of(g).mask(g, out > 0),)
 
 
 class Clip(Op):
@@ -190,7 +189,7 @@ class ZeroGrad(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * 0
+        return (g * 0,)
 
 
 class Sign(ZeroGrad):
