@@ -2,6 +2,8 @@
 dictionary that ``grad()`` returns."""
 from __future__ import annotations
 
+import functools
+
 from .. import backend
 from ..tensor import Tensor
 
@@ -32,23 +34,23 @@ def _add_in_place(acc, g) -> bool:
     return True
 
 
-class Accumulate:
-    """``backward()``: add each leaf's total gradient into its ``.grad``."""
+class Accumulate(functools.partial):
+    """``backward()``: ``Accumulate(create_graph)(leaf, g)`` adds each leaf's total gradient
+    into its ``.grad`` (it is :func:`_accumulate_into` with ``create_graph`` bound)."""
 
     accumulates = True
 
-    def __init__(self, create_graph: bool):
-        self.create_graph = create_graph
-
-    def __call__(self, leaf, g):
-        _accumulate_into(leaf, g, self.create_graph)
+    def __new__(cls, create_graph: bool):
+        return super().__new__(cls, _accumulate_into, create_graph=create_graph)
 
     def store(self, t, g):  # a non-leaf named in backward(inputs=...)
-        _accumulate_into(t, g, self.create_graph)
+        self(t, g)
 
 
-class AccumulateOnly(Accumulate):
+class AccumulateOnly:
     """``backward(inputs=...)``: as :class:`Accumulate`, into the named tensors only."""
+
+    accumulates = True
 
     def __init__(self, create_graph: bool, only):
         self.create_graph, self.only = create_graph, {id(t) for t in only}
@@ -56,6 +58,9 @@ class AccumulateOnly(Accumulate):
     def __call__(self, leaf, g):
         if id(leaf) in self.only:
             _accumulate_into(leaf, g, self.create_graph)
+
+    def store(self, t, g):  # a non-leaf named in backward(inputs=...)
+        _accumulate_into(t, g, self.create_graph)
 
 
 SINKS = {False: Accumulate(False), True: Accumulate(True)}  # backward()'s, made once

@@ -44,10 +44,9 @@ def run_backward(roots, grads, sink, retain_graph=False, create_graph=False, sto
             gin = node.rule(node, *gout)  # one gradient per input, as a tuple
             if type(gin) is not tuple or len(gin) != len(node.parents) or extend.on_backward:
                 gin = after_rule(node, gout, gin)
-            for i, g in enumerate(gin):
-                e = node.parents[i]
+            for e, g, shape in zip(node.parents, gin, node.in_shapes):
                 if e is not None and g is not None:
-                    g = g if g.shape == node.in_shapes[i] else unbroadcast(node, i, g)
+                    g = g if g.shape == shape else unbroadcast(node, gin, g, shape)
                     pending[e] = g if e not in pending else pending[e] + g  # fan-out adds up
             if not retain_graph:
                 node.release()
@@ -130,12 +129,11 @@ class _TensorFns:
         return g.reshape(shape)
 
 
-def unbroadcast(node, i, g):
-    """Input ``i``'s gradient, of a shape the input was broadcast to, summed back to the input's
-    shape; any shape the input does not broadcast to is a bug in the op's rule."""
-    shape = node.in_shapes[i]
+def unbroadcast(node, gin, g, shape):
+    """A gradient (one of ``gin``) of a shape its input was broadcast to, summed back to the
+    input's ``shape``; any shape the input does not broadcast to is a bug in the op's rule."""
     if g.ndim < len(shape) or any(s not in (1, n) for s, n in zip(shape[::-1], g.shape[::-1])):
-        raise shape_error(node, i, g, shape)
+        raise shape_error(node, next(k for k, x in enumerate(gin) if x is g), g, shape)
     return _sum_to(_TensorFns if isinstance(g, Tensor) else backend.namespace(g), g, shape)
 
 

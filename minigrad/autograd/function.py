@@ -82,7 +82,9 @@ class Context:
     def saved(self) -> tuple:
         """What forward saved: arrays in an ordinary backward, Tensors while recording (under
         ``create_graph``, so the rule's own ops are differentiated through them)."""
-        check_versions(self)
+        for k, guard in enumerate(self._versions):  # (check_versions, inlined: it runs per node)
+            if guard is not None and guard[0]._vc[0] != guard[1]:
+                raise version_error(self, k, guard)
         if state.enabled:
             return tuple([self._as_tensor(v) for v in self._saved])
         return tuple([v.array if type(v) in _HOLDERS else v for v in self._saved])
@@ -157,9 +159,8 @@ class Op:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward on the arrays of ``args``; record a node if an input requires grad."""
-        need = [type(a) is Tensor and a._rg for a in args]
-        record = state.enabled and True in need
-        ctx = Context(cls, tuple(need) if record else _NO[len(args)])
+        need = tuple([type(a) is Tensor and a._rg for a in args])
+        ctx = Context(cls, need if state.enabled and True in need else _NO[len(args)])
         try:
             out = cls.forward(ctx, *[a.array if type(a) is Tensor else a for a in args], **kwargs)
         except Exception:
@@ -167,7 +168,7 @@ class Op:
             raise
         outs = out if type(out) is tuple else (out,)
         results = tuple([Tensor(o if type(o) is _ndarray else backend.as_array(o)) for o in outs])
-        if record:
+        if ctx.needs_input_grad is need:  # recording: some input requires grad
             record_node(ctx, args, results, outs)
         if extend.on_apply:
             for f in extend.on_apply:
@@ -192,13 +193,21 @@ def record_node(ctx, args, results, outs):
 
 
 def guard_saved(ctx, args, results, outs) -> None:
-    """What forward saved, as the node keeps it: an input as its Tensor, an output by value
-    (``_OutRef``, so the node does not own it), anything else as is; and the version of each."""
-    keep = {id(x): a for a in args if type(a) is Tensor for x in (a, a.array)}
-    keep.update({id(x): _OutRef((j, r.array, r._vc)) for j, (o, r) in enumerate(zip(outs, results))
-                 for x in (o, r)})
-    ctx._saved = tuple([keep.get(id(v), v) for v in ctx._saved])
-    ctx._versions = tuple([(v, v._vc[0]) if type(v) in _HOLDERS else None for v in ctx._saved])
+    """What forward saved, as the node keeps it (see :func:`_kept`), with the version of each."""
+    ctx._saved = saved = tuple([_kept(v, args, results, outs) for v in ctx._saved])
+    ctx._versions = tuple([(v, v._vc[0]) if type(v) in _HOLDERS else None for v in saved])
+
+
+def _kept(v, args, results, outs):
+    """An input's array as its Tensor, an output by value (``_OutRef``, so the node does not own
+    its output), anything else (a constant, None) as it is."""
+    for a in args:
+        if type(a) is Tensor and (a.array is v or a is v):
+            return a
+    for j, o in enumerate(outs):
+        if v is o or v is results[j]:
+            return _OutRef((j, results[j].array, results[j]._vc))
+    return v
 
 
 class Function(Op):

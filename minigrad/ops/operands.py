@@ -95,14 +95,15 @@ def floating(x, op):
     """``x`` itself if it is a float tensor, else ``x`` in the default float dtype: functions like
     ``exp`` or true division of integers compute in float32 on every backend (like PyTorch).
     The check costs one attribute read for tensors that require grad (they are always float)."""
-    if type(x) is Tensor and (x._rg or x.dtype.kind == "f"):
-        return x
+    return x if type(x) is Tensor and (x._rg or x.dtype.kind == "f") else _to_float(x, op)
+
+
+def _to_float(x, op):
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}; wrap numbers and "
                         "arrays with minigrad.tensor(...)")
-    if x.dtype.kind == "f":
-        return x
-    return Cast.apply(x, backend.default_float)
+    return x if x.dtype.kind == "f" else Cast.apply(x, backend.default_float)
+
 
 def promote_tensor_scalar(t, s):
     """An int/bool tensor meeting a Python float becomes float32; bool meeting int becomes int64."""

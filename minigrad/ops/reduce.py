@@ -58,8 +58,7 @@ class Sum(Op):
 
     @staticmethod
     def backward(ctx, g):
-        xp = xp_of(g)
-        return xp.broadcast_to(xp.reshape(g, ctx.kept), ctx.shape), None, None
+        return xp_of(g).broadcast_to(xp_of(g).reshape(g, ctx.kept), ctx.shape), None, None
 
 
 class Mean(Op):
