@@ -53,6 +53,21 @@ def load_autograd():
     return autograd, anp
 
 
+def load_dezero():
+    """DeZero (``dezero`` on the package index, the book's library) if importable, else None.
+    Its 0.0.13 release still spells ``np.int``, which NumPy 2 removed: the alias is put back in
+    this benchmark process only (it is the builtin ``int``, as NumPy's deprecation note says)."""
+    if not hasattr(np, "int"):
+        np.int = int  # type: ignore[attr-defined]
+    try:
+        import dezero
+        import dezero.functions
+        import dezero.layers
+    except Exception:  # noqa: BLE001 - any import failure means "not available"
+        return None
+    return dezero
+
+
 def wants(peers, name: str) -> bool:
     """``peers`` is True (all), False (none) or a collection of peer names."""
     return peers is True or (bool(peers) and name in peers)
@@ -77,6 +92,13 @@ def peer_versions() -> dict:
             out["autograd"] = version("autograd")
         except PackageNotFoundError:  # importable without metadata (a copied source tree)
             out["autograd"] = getattr(sys.modules["autograd"], "__version__", "unknown")
+    if "dezero" in sys.modules:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            out["dezero"] = version("dezero")
+        except PackageNotFoundError:
+            out["dezero"] = "unknown"
     return out
 
 
@@ -164,7 +186,7 @@ def ratio_cell(r) -> str:
 
 
 TABLE_HEAD = ("| workload | minigrad | floor (NumPy by hand) | ratio | goal | met | "
-              "HIPS autograd | PyTorch |\n|---|---|---|---|---|---|---|---|")
+              "HIPS autograd | PyTorch | DeZero |\n|---|---|---|---|---|---|---|---|---|")
 
 
 def table_row(res: dict) -> str:
@@ -172,7 +194,7 @@ def table_row(res: dict) -> str:
     if res.get("kind") == "memory":
         return (f"| {res['id']}: {res['title']} | {res['minigrad_cell']} | {res['floor_cell']} | "
                 f"{res['ratio_cell']} | {res['goal_cell']} | {'yes' if res['met'] else 'NO'} | "
-                "n/a | n/a |")
+                "n/a | n/a | n/a |")
     peers = res.get("peers", {})
     if res["goal"] is None:  # an informative row
         goal, met = "—", "—"
@@ -185,14 +207,16 @@ def table_row(res: dict) -> str:
     return (f"| {res['id']}: {res['title']} | {fmt_time(res['minigrad'], res['unit'])} | "
             f"{fmt_time(res['floor'], res['unit'])} | {ratio_cell(res['ratio'])} | {goal} | "
             f"{met} | "
-            f"{ratio_cell(peers.get('autograd'))} | {ratio_cell(peers.get('torch'))} |")
+            f"{ratio_cell(peers.get('autograd'))} | {ratio_cell(peers.get('torch'))} | "
+            f"{ratio_cell(peers.get('dezero'))} |")
 
 
 def result(wid, title, unit, per, timings, goal, stretch=None, check="ok", note="") -> dict:
     """Bundle timings (seconds per call) into the result dict; ``per`` divides (e.g. 300 ops)."""
     floor = timings["floor"]["median"] / per
     mg = timings["minigrad"]["median"] / per
-    peers = {k: timings[k]["median"] / per / floor for k in ("autograd", "torch") if k in timings}
+    peers = {k: timings[k]["median"] / per / floor for k in ("autograd", "torch", "dezero")
+             if k in timings}
     return {"id": wid, "title": title, "kind": "time", "unit": unit, "minigrad": mg,
             "floor": floor, "ratio": mg / floor, "goal": goal, "stretch": stretch,
             "peers": peers, "peer_times": {k: timings[k]["median"] / per for k in peers},
@@ -209,9 +233,10 @@ def parse_args(description: str) -> argparse.Namespace:
 
 
 def add_peer_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--no-peers", action="store_true", help="skip HIPS autograd and PyTorch")
-    p.add_argument("--peers", default="autograd,torch",
-                   help="comma-separated peers to time if importable (default: autograd,torch)")
+    p.add_argument("--no-peers", action="store_true",
+                   help="skip the peers (HIPS autograd, PyTorch, DeZero)")
+    p.add_argument("--peers", default="autograd,torch,dezero",
+                   help="comma-separated peers to time if importable (default: all three)")
 
 
 def settings(quick: bool) -> dict:
@@ -234,7 +259,7 @@ def emit(results: list, as_json: bool) -> None:
             print(f"\n{r['id']}: {r['note']}")
 
 
-def peer_builders(peers, build_autograd, build_torch) -> dict:
+def peer_builders(peers, build_autograd, build_torch, build_dezero=None) -> dict:
     """The peers' step builders, for those requested and installed: each takes the workload's
     data (and any further arguments) and gets the imported library added after the data."""
     out = {}
@@ -246,4 +271,8 @@ def peer_builders(peers, build_autograd, build_torch) -> dict:
         torch = load_torch()
         if torch is not None:
             out["torch"] = lambda d, *args, **kw: build_torch(d, torch, *args, **kw)
+    if build_dezero is not None and wants(peers, "dezero"):
+        dz = load_dezero()
+        if dz is not None:
+            out["dezero"] = lambda d, *args, **kw: build_dezero(d, dz, *args, **kw)
     return out

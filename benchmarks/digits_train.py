@@ -61,7 +61,7 @@ def train_minigrad(X, y, d, batches):
     from minigrad import nn, optim
 
     layers = [nn.Linear(a, b) for a, b in zip(w2_mlp.SIZES[:-1], w2_mlp.SIZES[1:])]
-    flip = w2_mlp._out_in(layers)
+    flip = w2_mlp._out_in(layers, w2_mlp.SIZES)
     for i, lin in enumerate(layers):
         lin.weight.array[...] = d[f"W{i}"].T if flip else d[f"W{i}"]
         lin.bias.array[...] = d[f"b{i}"]

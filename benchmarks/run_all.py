@@ -23,16 +23,17 @@ import _common  # noqa: E402,I001
 import digits_train  # noqa: E402,I001
 import w1_elementwise  # noqa: E402
 import w2_mlp  # noqa: E402
+import w2s_small_mlp  # noqa: E402
 import w3_matmul  # noqa: E402
 import w4_multiloss  # noqa: E402
 import w5_memory  # noqa: E402
 
-WORKLOADS = {"W1": w1_elementwise, "W2": w2_mlp, "W3": w3_matmul, "W4": w4_multiloss,
-             "W5": w5_memory, "DIGITS": digits_train}
+WORKLOADS = {"W1": w1_elementwise, "W2": w2_mlp, "W2S": w2s_small_mlp, "W3": w3_matmul,
+             "W4": w4_multiloss, "W5": w5_memory, "DIGITS": digits_train}
 
 
 def machine_line(m: dict) -> str:
-    peers = ", ".join(f"{k} {m[k]}" for k in ("autograd", "torch") if k in m) or "none"
+    peers = ", ".join(f"{k} {m[k]}" for k in ("autograd", "torch", "dezero") if k in m) or "none"
     return (f"Measured on {m['cpu']} ({m['cores']} cores visible, 1 thread used), Python "
             f"{m['python']}, NumPy {m['numpy']} ({m['blas']}); peers: {peers}.")
 

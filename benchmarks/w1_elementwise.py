@@ -132,10 +132,31 @@ def build_torch(d, torch):
     return step, lambda: [t.grad.numpy().copy() for t in (x, a, b)]
 
 
+def build_dezero(d, dz):
+    F = dz.functions
+    x, a, b = (dz.Variable(d[k].copy()) for k in "xab")
+
+    def step():
+        for v in (x, a, b):
+            v.cleargrad()
+        h = x
+        for i in range(N_OPS):
+            k = i % 3
+            if k == 0:
+                h = h * a
+            elif k == 1:
+                h = h + b
+            else:
+                h = F.tanh(h)
+        F.sum(h).backward()
+
+    return step, lambda: [v.grad.data.copy() for v in (x, a, b)]
+
+
 # ----------------------------------------------------------------------------- run
 def builders(peers=True):
     out = {"floor": build_floor, "minigrad": build_minigrad}
-    out.update(_common.peer_builders(peers, build_autograd, build_torch))
+    out.update(_common.peer_builders(peers, build_autograd, build_torch, build_dezero))
     return out
 
 

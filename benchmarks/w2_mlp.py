@@ -21,49 +21,52 @@ BATCH = 128
 LR = 0.01
 
 
-def make_data(seed=0):
+def make_data(seed=0, sizes=SIZES, batch=BATCH, dtype=np.float32):
+    """Inputs, labels and weights (W as (in, out)); the model's shape travels in the dict, so
+    the same builders serve W2 and W2s (a small float64 MLP)."""
     rng = np.random.default_rng(seed)
-    d = {"x": rng.standard_normal((BATCH, SIZES[0]), dtype=np.float32),
-         "y": rng.integers(0, SIZES[-1], BATCH)}
-    for i, (n_in, n_out) in enumerate(zip(SIZES[:-1], SIZES[1:])):
+    d = {"x": rng.standard_normal((batch, sizes[0])).astype(dtype),
+         "y": rng.integers(0, sizes[-1], batch), "sizes": tuple(sizes), "batch": batch}
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         bound = 1.0 / np.sqrt(n_in)
-        d[f"W{i}"] = rng.uniform(-bound, bound, (n_in, n_out)).astype(np.float32)  # (in, out)
-        d[f"b{i}"] = rng.uniform(-bound, bound, n_out).astype(np.float32)
+        d[f"W{i}"] = rng.uniform(-bound, bound, (n_in, n_out)).astype(dtype)  # (in, out)
+        d[f"b{i}"] = rng.uniform(-bound, bound, n_out).astype(dtype)
     return d
 
 
 def param_list(d):
-    return [d[f"{k}{i}"].copy() for i in range(len(SIZES) - 1) for k in "Wb"]
+    return [d[f"{k}{i}"].copy() for i in range(len(d["sizes"]) - 1) for k in "Wb"]
 
 
 # ----------------------------------------------------------------------------- floor
 def build_floor(d, lr=LR):
     x, y = d["x"], d["y"]
-    rows = np.arange(BATCH)
-    W0, b0, W1, b1, W2, b2 = params = param_list(d)
+    rows = np.arange(d["batch"])
+    params = param_list(d)  # W0, b0, W1, b1, ...
+    n = len(params) // 2
 
     def step():
-        z0 = x @ W0 + b0
-        h0 = np.maximum(z0, 0)
-        z1 = h0 @ W1 + b1
-        h1 = np.maximum(z1, 0)
-        z2 = h1 @ W2 + b2
-        shifted = z2 - z2.max(axis=1, keepdims=True)
+        acts, zs = [x], []
+        for k in range(n):
+            zs.append(acts[-1] @ params[2 * k] + params[2 * k + 1])
+            if k < n - 1:
+                acts.append(np.maximum(zs[-1], 0))
+        z = zs[-1]
+        shifted = z - z.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         se = e.sum(axis=1, keepdims=True)
-        logp = shifted - np.log(se)
-        loss = -logp[rows, y].mean()
-        # backward: d loss / d z2 = (softmax - onehot) / B
-        g2 = e / se
-        g2[rows, y] -= 1.0
-        g2 /= BATCH
-        gW2, gb2 = h1.T @ g2, g2.sum(axis=0)
-        g1 = (g2 @ W2.T) * (z1 > 0)
-        gW1, gb1 = h0.T @ g1, g1.sum(axis=0)
-        g0 = (g1 @ W1.T) * (z0 > 0)
-        gW0, gb0 = x.T @ g0, g0.sum(axis=0)
-        for p, g in zip(params, (gW0, gb0, gW1, gb1, gW2, gb2)):
-            p -= lr * g
+        loss = -(shifted - np.log(se))[rows, y].mean()
+        # backward: d loss / d z = (softmax - onehot) / B, then layer by layer
+        g = e / se
+        g[rows, y] -= 1.0
+        g /= d["batch"]
+        grads = [None] * (2 * n)
+        for k in reversed(range(n)):
+            grads[2 * k], grads[2 * k + 1] = acts[k].T @ g, g.sum(axis=0)
+            if k > 0:
+                g = (g @ params[2 * k].T) * (zs[k - 1] > 0)
+        for p, gp in zip(params, grads):
+            p -= lr * gp
         return loss
 
     return step, lambda: [p.copy() for p in params]
@@ -83,10 +86,10 @@ def _nn_available():
 MODE = "minigrad.nn + minigrad.optim" if _nn_available() else "raw minigrad ops + manual SGD"
 
 
-def _out_in(layers) -> bool:
+def _out_in(layers, sizes) -> bool:
     """True when nn.Linear stores its weight as (out, in) like PyTorch (judged on layer 0,
     which is not square)."""
-    return tuple(layers[0].weight.shape) == (SIZES[1], SIZES[0])
+    return tuple(layers[0].weight.shape) == (sizes[1], sizes[0])
 
 
 def build_minigrad(d, lr=LR):
@@ -97,13 +100,18 @@ def build_minigrad(d, lr=LR):
     if _nn_available():
         from minigrad import nn, optim
 
-        layers = [nn.Linear(a, b) for a, b in zip(SIZES[:-1], SIZES[1:])]
-        flip = _out_in(layers)
+        sizes = d["sizes"]
+        dt = mg.float64 if d["x"].dtype == np.float64 else mg.float32
+        layers = [nn.Linear(a, b, dtype=dt) for a, b in zip(sizes[:-1], sizes[1:])]
+        flip = _out_in(layers, sizes)
         for i, lin in enumerate(layers):
             W = d[f"W{i}"]
             lin.weight.array[...] = W.T if flip else W
             lin.bias.array[...] = d[f"b{i}"]
-        model = nn.Sequential(layers[0], nn.ReLU(), layers[1], nn.ReLU(), layers[2])
+        mods = []
+        for lin in layers:
+            mods += [lin, nn.ReLU()]
+        model = nn.Sequential(*mods[:-1])
         opt = optim.SGD(model.parameters(), lr=lr)
         F = nn.functional
 
@@ -124,15 +132,15 @@ def build_minigrad(d, lr=LR):
         return step, state
 
     params = [mg.tensor(p, requires_grad=True) for p in param_list(d)]
-    W0, b0, W1, b1, W2, b2 = params
-    rows = np.arange(BATCH)
+    rows = np.arange(d["batch"])
     yi = d["y"]
 
     def step():
-        h = (x @ W0 + b0).relu()
-        h = (h @ W1 + b1).relu()
-        logits = h @ W2 + b2
-        loss = -logits.log_softmax(dim=-1)[rows, yi].mean()
+        h = x
+        for k in range(0, len(params), 2):
+            h = h @ params[k] + params[k + 1]
+            h = h.relu() if k + 2 < len(params) else h
+        loss = -h.log_softmax(dim=-1)[rows, yi].mean()
         loss.backward()
         for p in params:
             p.array -= lr * p.grad.array
@@ -146,15 +154,15 @@ def build_minigrad(d, lr=LR):
 def build_autograd(d, ag, lr=LR):
     autograd, anp = ag
     x, y = d["x"], d["y"]
-    rows = np.arange(BATCH)
+    rows = np.arange(d["batch"])
     params = param_list(d)
 
     def loss_fn(ps):
-        W0, b0, W1, b1, W2, b2 = ps
-        h = anp.maximum(anp.dot(x, W0) + b0, 0)
-        h = anp.maximum(anp.dot(h, W1) + b1, 0)
-        z = anp.dot(h, W2) + b2
-        shifted = z - anp.max(z, axis=1, keepdims=True)
+        h = x
+        for k in range(0, len(ps), 2):
+            h = anp.dot(h, ps[k]) + ps[k + 1]
+            h = anp.maximum(h, 0) if k + 2 < len(ps) else h
+        shifted = h - anp.max(h, axis=1, keepdims=True)
         logp = shifted - anp.log(anp.sum(anp.exp(shifted), axis=1, keepdims=True))
         return -anp.mean(logp[rows, y])
 
@@ -170,12 +178,17 @@ def build_autograd(d, ag, lr=LR):
 
 def build_torch(d, torch, lr=LR):
     x, y = torch.from_numpy(d["x"].copy()), torch.from_numpy(d["y"].copy())
-    layers = [torch.nn.Linear(a, b) for a, b in zip(SIZES[:-1], SIZES[1:])]
+    sizes = d["sizes"]
+    dt = torch.float64 if d["x"].dtype == np.float64 else torch.float32
+    layers = [torch.nn.Linear(a, b, dtype=dt) for a, b in zip(sizes[:-1], sizes[1:])]
     with torch.no_grad():
         for i, lin in enumerate(layers):
             lin.weight.copy_(torch.from_numpy(d[f"W{i}"].T.copy()))
             lin.bias.copy_(torch.from_numpy(d[f"b{i}"]))
-    model = torch.nn.Sequential(layers[0], torch.nn.ReLU(), layers[1], torch.nn.ReLU(), layers[2])
+    mods = []
+    for lin in layers:
+        mods += [lin, torch.nn.ReLU()]
+    model = torch.nn.Sequential(*mods[:-1])
     opt = torch.optim.SGD(model.parameters(), lr=lr)
     F = torch.nn.functional
 
@@ -194,10 +207,42 @@ def build_torch(d, torch, lr=LR):
     return step, state
 
 
+def build_dezero(d, dz, lr=LR):
+    F, L = dz.functions, dz.layers
+    x, y = d["x"], d["y"]
+    sizes = d["sizes"]
+    layers = [L.Linear(b, in_size=a, dtype=d["x"].dtype) for a, b in zip(sizes[:-1], sizes[1:])]
+    for i, lin in enumerate(layers):
+        lin.W.data = d[f"W{i}"].copy()  # DeZero keeps W as (in, out) too
+        lin.b.data = d[f"b{i}"].copy()
+    params = [p for lin in layers for p in (lin.W, lin.b)]
+    opt = dz.optimizers.SGD(lr).setup(_DezeroModel(layers, dz))
+
+    def step():
+        for p in params:
+            p.cleargrad()
+        h = x
+        for lin in layers[:-1]:
+            h = F.relu(lin(h))
+        loss = F.softmax_cross_entropy(layers[-1](h), y)
+        loss.backward()
+        opt.update()
+
+    return step, lambda: [p.data.copy() for p in params]
+
+
+def _DezeroModel(layers, dz):
+    """A DeZero Model holding the layers, so its optimizer finds their parameters."""
+    model = dz.Model()
+    for i, lin in enumerate(layers):
+        setattr(model, f"l{i}", lin)
+    return model
+
+
 # ----------------------------------------------------------------------------- run
 def builders(peers=True):
     out = {"floor": build_floor, "minigrad": build_minigrad}
-    out.update(_common.peer_builders(peers, build_autograd, build_torch))
+    out.update(_common.peer_builders(peers, build_autograd, build_torch, build_dezero))
     return out
 
 
@@ -217,14 +262,15 @@ def check(blds, d, rtol=1e-4, atol=1e-5) -> str:
     return "; ".join(msgs) or "ok"
 
 
-def run(quick=False, peers=True) -> dict:
-    d = make_data()
+def run(quick=False, peers=True, wid="W2", d=None, goal=1.15, unit="ms",
+        title="MLP 64-256-256-10 step, batch 128, float32") -> dict:
+    d = make_data() if d is None else d
     blds = builders(peers)
     chk = check(blds, d)
     steps = {name: build(d)[0] for name, build in blds.items()}
     t = _common.measure(steps, **_common.settings(quick))
-    return _common.result("W2", "MLP 64-256-256-10 step, batch 128, float32", "ms", 1, t,
-                          goal=1.15, check=chk, note=f"minigrad path: {MODE}")
+    return _common.result(wid, title, unit, 1, t, goal=goal, check=chk,
+                          note=f"minigrad path: {MODE}")
 
 
 if __name__ == "__main__":
