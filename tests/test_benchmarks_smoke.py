@@ -12,7 +12,7 @@ import sys
 import pytest
 
 BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
-TIMED = ("W1", "W2", "W3", "W4")
+TIMED = ("W1", "W2", "W2s", "W3", "W4")
 
 
 def _run(script, *args, timeout=120):
