@@ -44,6 +44,7 @@ class _OutRef(tuple):
 class Context:
     """One op application: the ``ctx`` its forward and backward see, and a node of the graph."""
 
+    __slots__ = ("fn", "needs_input_grad", "rule", "seq", "__dict__", "__weakref__")
     # Set per node when it is recorded (see record_node); the class values are the defaults.
     parents = None  # per argument: the input's node, (node, output index), a leaf, or None
     in_shapes = ()  # per argument: the input's shape (None for non-Tensors)
