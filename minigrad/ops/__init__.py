@@ -9,6 +9,7 @@ from . import (  # noqa: F401 (each module declares its ops)
     activation,
     arithmetic,
     compare,
+    conv,
     convert,
     indexing,
     inplace,
@@ -18,6 +19,7 @@ from . import (  # noqa: F401 (each module declares its ops)
     registry,
     shape,
     unary,
+    unfold,
     xp,
 )
 from .methods import attach

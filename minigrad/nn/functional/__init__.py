@@ -3,7 +3,9 @@
 Everything here is a composition of minigrad's ops, so ``loss.backward()`` runs the engine's own
 backward rules; ``pca_loss`` is the one op with a closed-form gradient (see ``minigrad.ops.pca``).
 """
+from ...ops.conv import conv2d, conv_transpose2d
 from ...ops.pca import pca_loss
+from ...ops.unfold import fold, unfold
 from .layers import (
     dropout,
     embedding,
@@ -26,4 +28,5 @@ from .loss import (
 
 __all__ = ["linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
            "layer_norm", "embedding", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "pca_loss"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "pca_loss", "conv2d",
+           "conv_transpose2d", "unfold", "fold"]
