@@ -15,6 +15,7 @@ from . import (  # noqa: F401 (each module declares its ops)
     inplace,
     linalg,
     pca,
+    pool,
     reduce,
     registry,
     shape,

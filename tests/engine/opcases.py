@@ -665,3 +665,55 @@ CASES += [
           lambda *xs, **k: mg.nn.functional.conv_transpose2d(*xs, **k)], _np_conv_transpose2d),
 ]
 BY_NAME = {c.name: c for c in CASES}
+
+
+def _np_windows(x, k, d, s, p, value):
+    """(N, C, K, Ho, Wo): the windows of x padded with ``value``, by their definition."""
+    xp_ = np.pad(x, [(0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])], constant_values=value)
+    ho, wo = _np_blocks(x.shape[2:], k, d, s, p)
+    return np.stack([xp_[:, :, i * d[0]:i * d[0] + s[0] * (ho - 1) + 1:s[0],
+                         j * d[1]:j * d[1] + s[1] * (wo - 1) + 1:s[1]]
+                     for i in range(k[0]) for j in range(k[1])], 2)
+
+
+def _pool_draw(kind):
+    def draw(draw):
+        k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+        d = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) if kind == "max" else (1, 1)
+        s = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+        p = tuple(draw(st.integers(0, (d[i] * (k[i] - 1) + 1) // 2)) for i in (0, 1))
+        hw = tuple(draw(st.integers(max(1, d[i] * (k[i] - 1) + 1 - 2 * p[i]), 5)) for i in (0, 1))
+        x = values(_rng(draw), (draw(st.integers(1, 2)), draw(st.integers(1, 2)), *hw),
+                   "distinct" if kind == "max" else "any")
+        kw = dict(kernel_size=k, stride=s, padding=p)
+        if kind == "max":
+            kw["dilation"] = d
+        else:
+            kw["count_include_pad"] = draw(st.booleans())
+        return [x], kw
+    return draw
+
+
+def _np_max_pool2d(x, kernel_size, stride, padding, dilation):
+    return _np_windows(x, kernel_size, dilation, stride, padding, -np.inf).max(axis=2)
+
+
+def _np_avg_pool2d(x, kernel_size, stride, padding, count_include_pad):
+    k, s, p = kernel_size, stride, padding
+    total = _np_windows(x, k, (1, 1), s, p, 0.0).sum(axis=2)
+    ones = np.ones((1, 1, *x.shape[2:]))
+    if count_include_pad:
+        ones = np.pad(ones, [(0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])], constant_values=1.0)
+        p = (0, 0)
+    return total / _np_windows(ones, k, (1, 1), s, p, 0.0).sum(axis=2)
+
+
+CASES += [
+    Case("max_pool2d", _pool_draw("max"),
+         [lambda x, **k: mg.max_pool2d(x, **k), lambda x, **k: mg.nn.functional.max_pool2d(x, **k)],
+         _np_max_pool2d),
+    Case("avg_pool2d", _pool_draw("avg"),
+         [lambda x, **k: mg.avg_pool2d(x, **k), lambda x, **k: mg.nn.functional.avg_pool2d(x, **k)],
+         _np_avg_pool2d),
+]
+BY_NAME = {c.name: c for c in CASES}

@@ -5,6 +5,7 @@ backward rules; ``pca_loss`` is the one op with a closed-form gradient (see ``mi
 """
 from ...ops.conv import conv2d, conv_transpose2d
 from ...ops.pca import pca_loss
+from ...ops.pool import avg_pool2d, max_pool2d
 from ...ops.unfold import fold, unfold
 from .layers import (
     dropout,
@@ -29,4 +30,4 @@ from .loss import (
 __all__ = ["linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
            "layer_norm", "embedding", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "pca_loss", "conv2d",
-           "conv_transpose2d", "unfold", "fold"]
+           "conv_transpose2d", "unfold", "fold", "max_pool2d", "avg_pool2d"]
