@@ -14,6 +14,7 @@ from . import (  # noqa: F401 (each module declares its ops)
     indexing,
     inplace,
     linalg,
+    norm,
     pca,
     pool,
     reduce,

@@ -717,3 +717,50 @@ CASES += [
          _np_avg_pool2d),
 ]
 BY_NAME = {c.name: c for c in CASES}
+
+
+def _bn_draw(draw):
+    rng = _rng(draw)
+    shp = (draw(st.integers(2, 3)), draw(st.integers(1, 3)),
+           *[draw(st.integers(1, 3)) for _ in range(draw(st.integers(0, 2)))])
+    arrays = [values(rng, shp)]
+    if draw(st.booleans()):
+        arrays += [values(rng, (shp[1],)), values(rng, (shp[1],))]
+    return arrays, {"eps": draw(st.sampled_from([1e-5, 0.1]))}
+
+
+def _np_batch_norm(x, w=None, b=None, eps=1e-5):
+    axes = (0, *range(2, x.ndim))
+    view = (1, -1) + (1,) * (x.ndim - 2)
+    out = (x - x.mean(axes, keepdims=True)) / np.sqrt(x.var(axes, keepdims=True) + eps)
+    return out if w is None else out * w.reshape(view) + b.reshape(view)
+
+
+def _ln_draw(draw):
+    rng = _rng(draw)
+    shp = shape(draw, min_dims=1)
+    k = draw(st.integers(1, len(shp)))
+    arrays = [values(rng, shp)]
+    if draw(st.booleans()):
+        arrays += [values(rng, shp[-k:]), values(rng, shp[-k:])]
+    return arrays, {"normalized_shape": shp[-k:]}
+
+
+def _np_layer_norm(x, w=None, b=None, normalized_shape=()):
+    axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
+    out = (x - x.mean(axes, keepdims=True)) / np.sqrt(x.var(axes, keepdims=True) + 1e-5)
+    return out if w is None else out * w + b
+
+
+CASES += [
+    Case("batch_norm", _bn_draw,
+         [lambda x, *wb, eps: mg.batch_norm(x, None, None, *wb, training=True, eps=eps),
+          lambda x, *wb, eps: mg.nn.functional.batch_norm(x, None, None, *(wb or (None, None)),
+                                                          True, 0.1, eps)],
+         _np_batch_norm),
+    Case("layer_norm", _ln_draw,
+         [lambda x, *wb, normalized_shape: mg.layer_norm(x, normalized_shape, *wb),
+          lambda x, *wb, normalized_shape: mg.nn.functional.layer_norm(x, normalized_shape, *wb)],
+         _np_layer_norm),
+]
+BY_NAME = {c.name: c for c in CASES}
