@@ -69,7 +69,8 @@ def window_sum(cols, size, dilation, stride):
     if (dh, dw) == (1, 1) and (sh, sw) == (kh, kw):  # windows tile the plane: no overlap
         xp = namespace(cols)
         n = len(lead)
-        tiles = xp.permute_dims(cols, (*range(n), n + 2, n, n + 3, n + 1))
+        permute = getattr(xp, "permute_dims", None) or xp.transpose  # (older CuPy: transpose)
+        tiles = permute(cols, (*range(n), n + 2, n, n + 3, n + 1))
         tiles = xp.reshape(tiles, (*lead, ho * kh, wo * kw))
         return pad2d(tiles, (0, size[0] - ho * kh, 0, size[1] - wo * kw))
     out = create(cols, "zeros", (*lead, *size), dtype=canonical_dtype(dtype_of(cols)))

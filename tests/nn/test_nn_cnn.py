@@ -205,3 +205,22 @@ def test_cnn_reaches_98_percent_on_digits_in_10_epochs(seed):
     history, per_epoch = train_cnn(seed)
     assert history[-1] >= 0.98, f"test accuracy per epoch: {[round(a, 4) for a in history]}"
     assert history[0] > 0.8  # it is learning from the first epoch
+
+
+@pytest.mark.parametrize("kernel, dilation, stride", [((2, 3), (1, 1), (1, 1)),
+                                                      ((3, 2), (2, 1), (2, 3)),
+                                                      ((2, 2), (1, 1), (2, 2))])
+def test_backend_windows_the_view_and_the_array_api_path_agree(kernel, dilation, stride):
+    from minigrad.backend import windows as W
+
+    x = np.random.default_rng(0).standard_normal((2, 3, 7, 8))
+    view = W.windows(x, kernel, dilation, stride)
+    assert np.shares_memory(view, x)  # NumPy: a strided view, no copy
+    np.testing.assert_array_equal(view, W.windows_by_slices(x, kernel, dilation, stride))
+    p, q = view.shape[-2:]
+    i, j = kernel[0] - 1, kernel[1] - 1
+    assert view[1, 2, i, j, p - 1, q - 1] == x[1, 2, (p - 1) * stride[0] + i * dilation[0],
+                                               (q - 1) * stride[1] + j * dilation[1]]
+    cols = np.random.default_rng(1).standard_normal(view.shape)
+    back = W.window_sum(cols, x.shape[-2:], dilation, stride)  # the adjoint: <Vx, c> = <x, V*c>
+    assert abs((view * cols).sum() - (x * back).sum()) < 1e-9
