@@ -1,4 +1,4 @@
-"""Run every workload (W1-W5, digits) in one process and print the markdown table for the README.
+"""Run every workload (W1-W5, digits, CNN) in one process; print the markdown table for the README.
 
     python benchmarks/run_all.py            # the full run (a few minutes; one BLAS thread)
     python benchmarks/run_all.py --quick    # seconds: checks the scripts still work
@@ -20,6 +20,7 @@ import json  # noqa: E402
 import time  # noqa: E402
 
 import _common  # noqa: E402,I001
+import cnn_digits  # noqa: E402
 import digits_train  # noqa: E402,I001
 import w1_elementwise  # noqa: E402
 import w2_mlp  # noqa: E402
@@ -29,7 +30,7 @@ import w4_multiloss  # noqa: E402
 import w5_memory  # noqa: E402
 
 WORKLOADS = {"W1": w1_elementwise, "W2": w2_mlp, "W2S": w2s_small_mlp, "W3": w3_matmul,
-             "W4": w4_multiloss, "W5": w5_memory, "DIGITS": digits_train}
+             "W4": w4_multiloss, "W5": w5_memory, "DIGITS": digits_train, "CNN": cnn_digits}
 
 
 def machine_line(m: dict) -> str:

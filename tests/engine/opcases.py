@@ -545,3 +545,222 @@ def to_tensors(arrays, dtype=mg.float64, device=None, requires_grad=True):
 def bind(case, form, params):
     """A function of the tensors only (what gradcheck differentiates)."""
     return lambda *xs: form(*xs, **params)
+
+
+# ----------------------------------------------------------------------------- the CNN family
+# References by the definitions (a loop over kernel positions, never im2col), small shapes.
+def _conv_geo(draw, max_k=3):
+    k = (draw(st.integers(1, max_k)), draw(st.integers(1, max_k)))
+    d = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    s = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    p = (draw(st.integers(0, 1)), draw(st.integers(0, 1)))
+    hw = tuple(draw(st.integers(max(1, d[i] * (k[i] - 1) + 1 - 2 * p[i]), 5)) for i in (0, 1))
+    return k, d, s, p, hw
+
+
+def _np_pad(x, p):
+    return np.pad(x, [(0, 0)] * (x.ndim - 2) + [(p[0], p[0]), (p[1], p[1])])
+
+
+def _np_blocks(hw, k, d, s, p):
+    return tuple((hw[i] + 2 * p[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i in (0, 1))
+
+
+def _np_unfold(x, kernel_size, dilation, padding, stride):
+    k, d, s, p = kernel_size, dilation, stride, padding
+    xp_, (ho, wo) = _np_pad(x, p), _np_blocks(x.shape[2:], k, d, s, p)
+    cols = np.stack([np.stack([xp_[:, :, i * d[0]:i * d[0] + s[0] * (ho - 1) + 1:s[0],
+                                   j * d[1]:j * d[1] + s[1] * (wo - 1) + 1:s[1]]
+                               for j in range(k[1])], 2) for i in range(k[0])], 2)
+    return cols.reshape(x.shape[0], -1, ho * wo)
+
+
+def _np_fold(c, output_size, kernel_size, dilation, padding, stride):
+    k, d, s, p, (h, w) = kernel_size, dilation, stride, padding, output_size
+    ho, wo = _np_blocks((h, w), k, d, s, p)
+    c = c.reshape(c.shape[0], -1, k[0], k[1], ho, wo)
+    out = np.zeros((c.shape[0], c.shape[1], h + 2 * p[0], w + 2 * p[1]))
+    for i in range(k[0]):
+        for j in range(k[1]):
+            out[:, :, i * d[0]:i * d[0] + s[0] * (ho - 1) + 1:s[0],
+                j * d[1]:j * d[1] + s[1] * (wo - 1) + 1:s[1]] += c[:, :, i, j]
+    return out[:, :, p[0]:p[0] + h, p[1]:p[1] + w]
+
+
+def _unfold_draw(draw):
+    k, d, s, p, hw = _conv_geo(draw)
+    x = values(_rng(draw), (draw(st.integers(1, 2)), draw(st.integers(1, 2)), *hw))
+    return [x], dict(kernel_size=k, dilation=d, padding=p, stride=s)
+
+
+def _fold_draw(draw):
+    k, d, s, p, hw = _conv_geo(draw)
+    ho, wo = _np_blocks(hw, k, d, s, p)
+    c = values(_rng(draw), (draw(st.integers(1, 2)), draw(st.integers(1, 2)) * k[0] * k[1],
+                            ho * wo))
+    return [c], dict(output_size=hw, kernel_size=k, dilation=d, padding=p, stride=s)
+
+
+def _np_conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
+    k, d, s, p = w.shape[2:], dilation, stride, padding
+    cols = _np_unfold(x, k, d, p, s)  # (N, C*kh*kw, L)  (checked against its own definition)
+    n, (ho, wo), co = x.shape[0], _np_blocks(x.shape[2:], k, d, s, p), w.shape[0]
+    cols = cols.reshape(n, groups, -1, ho * wo)
+    wg = w.reshape(groups, co // groups, -1)
+    out = np.einsum("gok,ngkl->ngol", wg, cols).reshape(n, co, ho, wo)
+    return out if b is None else out + b.reshape(1, -1, 1, 1)
+
+
+def _conv_draw(draw):
+    rng = _rng(draw)
+    k, d, s, p, hw = _conv_geo(draw)
+    g = draw(st.integers(1, 2))
+    cin, cout = g * draw(st.integers(1, 2)), g * draw(st.integers(1, 2))
+    arrays = [values(rng, (draw(st.integers(1, 2)), cin, *hw)), values(rng, (cout, cin // g, *k))]
+    if draw(st.booleans()):
+        arrays.append(values(rng, (cout,)))
+    return arrays, dict(stride=s, padding=p, dilation=d, groups=g)
+
+
+def _np_conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, groups=1,
+                         dilation=1):
+    (n, ci, h, wd), (cog, kh, kw) = x.shape, w.shape[1:]
+    s, p, o, d = stride, padding, output_padding, dilation
+    full = np.zeros((n, cog * groups, (h - 1) * s[0] + d[0] * (kh - 1) + 1 + o[0],
+                     (wd - 1) * s[1] + d[1] * (kw - 1) + 1 + o[1]))
+    xg, wg = x.reshape(n, groups, ci // groups, h, wd), w.reshape(groups, ci // groups, cog, kh, kw)
+    for i in range(kh):
+        for j in range(kw):
+            full[:, :, i * d[0]:i * d[0] + s[0] * (h - 1) + 1:s[0],
+                 j * d[1]:j * d[1] + s[1] * (wd - 1) + 1:s[1]] += np.einsum(
+                "ngchw,gco->ngohw", xg, wg[:, :, :, i, j]).reshape(n, -1, h, wd)
+    out = full[:, :, p[0]:full.shape[2] - p[0], p[1]:full.shape[3] - p[1]]
+    return out if b is None else out + b.reshape(1, -1, 1, 1)
+
+
+def _conv_t_draw(draw):
+    rng = _rng(draw)
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    d, s = (draw(st.integers(1, 2)), draw(st.integers(1, 2))), (draw(st.integers(1, 2)), 2)
+    o = tuple(draw(st.integers(0, max(s[i], d[i]) - 1)) for i in (0, 1))
+    p = tuple(draw(st.integers(0, (d[i] * (k[i] - 1) + o[i]) // 2)) for i in (0, 1))
+    g = draw(st.integers(1, 2))
+    cin, cog = g * draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    hw = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    arrays = [values(rng, (draw(st.integers(1, 2)), cin, *hw)), values(rng, (cin, cog, *k))]
+    if draw(st.booleans()):
+        arrays.append(values(rng, (cog * g,)))
+    return arrays, dict(stride=s, padding=p, output_padding=o, groups=g, dilation=d)
+
+
+CASES += [
+    Case("unfold", _unfold_draw, [lambda x, **k: mg.unfold(x, **k),
+                                  lambda x, **k: mg.nn.functional.unfold(x, **k)], _np_unfold),
+    Case("fold", _fold_draw, [lambda c, **k: mg.fold(c, **k),
+                              lambda c, **k: mg.nn.functional.fold(c, **k)], _np_fold),
+    Case("conv2d", _conv_draw, [lambda *xs, **k: mg.conv2d(*xs, **k),
+                                lambda *xs, **k: mg.nn.functional.conv2d(*xs, **k)], _np_conv2d),
+    Case("conv_transpose2d", _conv_t_draw,
+         [lambda *xs, **k: mg.conv_transpose2d(*xs, **k),
+          lambda *xs, **k: mg.nn.functional.conv_transpose2d(*xs, **k)], _np_conv_transpose2d),
+]
+BY_NAME = {c.name: c for c in CASES}
+
+
+def _np_windows(x, k, d, s, p, value):
+    """(N, C, K, Ho, Wo): the windows of x padded with ``value``, by their definition."""
+    xp_ = np.pad(x, [(0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])], constant_values=value)
+    ho, wo = _np_blocks(x.shape[2:], k, d, s, p)
+    return np.stack([xp_[:, :, i * d[0]:i * d[0] + s[0] * (ho - 1) + 1:s[0],
+                         j * d[1]:j * d[1] + s[1] * (wo - 1) + 1:s[1]]
+                     for i in range(k[0]) for j in range(k[1])], 2)
+
+
+def _pool_draw(kind):
+    def draw(draw):
+        k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+        d = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) if kind == "max" else (1, 1)
+        s = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+        p = tuple(draw(st.integers(0, (d[i] * (k[i] - 1) + 1) // 2)) for i in (0, 1))
+        hw = tuple(draw(st.integers(max(1, d[i] * (k[i] - 1) + 1 - 2 * p[i]), 5)) for i in (0, 1))
+        x = values(_rng(draw), (draw(st.integers(1, 2)), draw(st.integers(1, 2)), *hw),
+                   "distinct" if kind == "max" else "any")
+        kw = dict(kernel_size=k, stride=s, padding=p)
+        if kind == "max":
+            kw["dilation"] = d
+        else:
+            kw["count_include_pad"] = draw(st.booleans())
+        return [x], kw
+    return draw
+
+
+def _np_max_pool2d(x, kernel_size, stride, padding, dilation):
+    return _np_windows(x, kernel_size, dilation, stride, padding, -np.inf).max(axis=2)
+
+
+def _np_avg_pool2d(x, kernel_size, stride, padding, count_include_pad):
+    k, s, p = kernel_size, stride, padding
+    total = _np_windows(x, k, (1, 1), s, p, 0.0).sum(axis=2)
+    ones = np.ones((1, 1, *x.shape[2:]))
+    if count_include_pad:
+        ones = np.pad(ones, [(0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])], constant_values=1.0)
+        p = (0, 0)
+    return total / _np_windows(ones, k, (1, 1), s, p, 0.0).sum(axis=2)
+
+
+CASES += [
+    Case("max_pool2d", _pool_draw("max"),
+         [lambda x, **k: mg.max_pool2d(x, **k), lambda x, **k: mg.nn.functional.max_pool2d(x, **k)],
+         _np_max_pool2d),
+    Case("avg_pool2d", _pool_draw("avg"),
+         [lambda x, **k: mg.avg_pool2d(x, **k), lambda x, **k: mg.nn.functional.avg_pool2d(x, **k)],
+         _np_avg_pool2d),
+]
+BY_NAME = {c.name: c for c in CASES}
+
+
+def _bn_draw(draw):
+    rng = _rng(draw)
+    shp = (draw(st.integers(2, 3)), draw(st.integers(1, 3)),
+           *[draw(st.integers(1, 3)) for _ in range(draw(st.integers(0, 2)))])
+    arrays = [values(rng, shp)]
+    if draw(st.booleans()):
+        arrays += [values(rng, (shp[1],)), values(rng, (shp[1],))]
+    return arrays, {"eps": draw(st.sampled_from([1e-5, 0.1]))}
+
+
+def _np_batch_norm(x, w=None, b=None, eps=1e-5):
+    axes = (0, *range(2, x.ndim))
+    view = (1, -1) + (1,) * (x.ndim - 2)
+    out = (x - x.mean(axes, keepdims=True)) / np.sqrt(x.var(axes, keepdims=True) + eps)
+    return out if w is None else out * w.reshape(view) + b.reshape(view)
+
+
+def _ln_draw(draw):
+    rng = _rng(draw)
+    shp = shape(draw, min_dims=1)
+    k = draw(st.integers(1, len(shp)))
+    arrays = [values(rng, shp)]
+    if draw(st.booleans()):
+        arrays += [values(rng, shp[-k:]), values(rng, shp[-k:])]
+    return arrays, {"normalized_shape": shp[-k:]}
+
+
+def _np_layer_norm(x, w=None, b=None, normalized_shape=()):
+    axes = tuple(range(x.ndim - len(normalized_shape), x.ndim))
+    out = (x - x.mean(axes, keepdims=True)) / np.sqrt(x.var(axes, keepdims=True) + 1e-5)
+    return out if w is None else out * w + b
+
+
+CASES += [
+    Case("batch_norm", _bn_draw,
+         [lambda x, *wb, eps: mg.batch_norm(x, None, None, *wb, training=True, eps=eps),
+          lambda x, *wb, eps: mg.nn.functional.batch_norm(x, None, None, *(wb or (None, None)),
+                                                          True, 0.1, eps)],
+         _np_batch_norm),
+    Case("layer_norm", _ln_draw,
+         [lambda x, *wb, normalized_shape: mg.layer_norm(x, normalized_shape, *wb),
+          lambda x, *wb, normalized_shape: mg.nn.functional.layer_norm(x, normalized_shape, *wb)],
+         _np_layer_norm),
+]
+BY_NAME = {c.name: c for c in CASES}

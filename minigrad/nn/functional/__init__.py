@@ -1,13 +1,19 @@
 """``minigrad.nn.functional`` (import it as ``F``): layers and losses as plain functions.
 
-Everything here is a composition of minigrad's ops, so ``loss.backward()`` runs the engine's own
-backward rules; ``pca_loss`` is the one op with a closed-form gradient (see ``minigrad.ops.pca``).
+Most of these are compositions of minigrad's ops, so ``loss.backward()`` runs the engine's own
+backward rules. The CNN family (``conv2d``, ``conv_transpose2d``, ``max_pool2d``, ``avg_pool2d``,
+``unfold``/``fold``, ``batch_norm``, ``layer_norm``) and ``pca_loss`` are single ops with a
+hand-written backward next to their forward (``minigrad/ops/conv.py``, ``pool.py``, ``norm.py``,
+``unfold.py``, ``pca.py``).
 """
+from ...ops.conv import conv2d, conv_transpose2d
+from ...ops.norm import batch_norm, layer_norm
 from ...ops.pca import pca_loss
+from ...ops.pool import avg_pool2d, max_pool2d
+from ...ops.unfold import fold, unfold
 from .layers import (
     dropout,
     embedding,
-    layer_norm,
     linear,
     log_softmax,
     relu,
@@ -26,4 +32,6 @@ from .loss import (
 
 __all__ = ["linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
            "layer_norm", "embedding", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "pca_loss"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "pca_loss", "conv2d",
+           "conv_transpose2d", "unfold", "fold", "max_pool2d", "avg_pool2d",
+           "batch_norm"]

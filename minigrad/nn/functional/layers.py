@@ -1,5 +1,5 @@
-"""Functional forms of the layers: ``linear``, activations, ``dropout``, ``layer_norm``,
-``embedding``. Each is a few of minigrad's own ops, so its gradient is the engine's chain rule
+"""Functional forms of the layers: ``linear``, activations, ``dropout``, ``embedding``
+(``layer_norm`` is one op, in :mod:`minigrad.ops.norm`). Each is a few of minigrad's own ops, so its gradient is the engine's chain rule
 through them (nothing here has a hand-written backward)."""
 from __future__ import annotations
 
@@ -68,26 +68,6 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     scale = backend.host_full((), 1.0 / (1.0 - p), input.dtype)
     mask = backend.from_numpy((keep * scale).astype(input.dtype), input.device)
     return input * Tensor(mask)
-
-
-def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
-               eps: float = 1e-5) -> Tensor:
-    """Normalise over the last ``len(normalized_shape)`` dims to mean 0 and (biased) variance 1,
-    then scale by ``weight`` and shift by ``bias``: ``(x - mean) / sqrt(var + eps) * w + b``."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    k = len(shape)
-    if input.ndim < k or input.shape[input.ndim - k:] != shape:
-        raise ValueError(f"layer_norm: input of shape {input.shape} does not end with "
-                         f"normalized_shape {shape}")
-    dims = tuple(range(input.ndim - k, input.ndim))
-    centered = input - input.mean(dim=dims, keepdim=True)
-    var = (centered * centered).mean(dim=dims, keepdim=True)
-    out = centered / ops.sqrt(var + eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
