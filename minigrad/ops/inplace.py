@@ -101,7 +101,7 @@ def _check_leaf(t, op) -> None:
 
 def _value(op, t, value) -> Tensor:
     """``value`` as a Tensor of ``t``'s dtype on ``t``'s device, by the promotion rules."""
-    v = check_operand(op, value)
+    v = check_operand(op, value, t)
     if isinstance(v, Tensor):
         if v.device != t.device:
             raise RuntimeError(f"{op}: the value is on {v.device} but the tensor ({_label(t)}) "
@@ -187,7 +187,7 @@ def _arith(op, fn, symbol, scaled):
         if alpha != 1 and not scaled:
             raise TypeError(f"{op}() takes no alpha (only add_ and sub_ do)")
         if alpha != 1:
-            other = check_operand(op, other)
+            other = check_operand(op, other, self)
             other = arithmetic.mul(other, alpha) if isinstance(other, Tensor) else other * alpha
         a, b = promote(op, self, other)
         _same_dtype(op, self, a.dtype, "the other operand")

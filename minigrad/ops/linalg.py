@@ -101,7 +101,7 @@ def matmul(a, b):
     from ..tensor import Tensor
     from .operands import check_operand
 
-    a, b = check_operand("matmul", a), check_operand("matmul", b)
+    a, b = check_operand("matmul", a, b), check_operand("matmul", b, a)
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError("matmul: both operands must be Tensors (a scalar has no matrix product; "
                         "use *)")
