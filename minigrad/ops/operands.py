@@ -6,7 +6,9 @@ NumPy, CuPy and the strict stand-in all agree:
 * float tensor with a Python/NumPy scalar: the tensor's dtype is kept (float32 stays float32);
 * float tensor with an int/bool tensor: the float dtype;
 * int tensor with a Python float: the default float dtype (float32);
-* float32 with float64 tensors: TypeError (convert one with ``.to(...)``);
+* float32 with float64 tensors: TypeError (convert one with ``.to(...)``), except that, as in
+  PyTorch, a 0-d tensor meeting a dimensioned one of the same category (int/int, float/float)
+  takes the dimensioned one's dtype, as a number would;
 * a NumPy array is a constant operand, as a tensor of its own dtype (so float64 NumPy data meeting
   a float32 tensor raises as two tensors would); a 0-d array or NumPy scalar counts as a number.
   NumPy data is never moved to another device: on a CuPy (or strict) tensor it raises;
@@ -92,6 +94,9 @@ def promote(op, a, b):
         if da == db:
             return a, b
         fa, fb = da.kind == "f", db.kind == "f"
+        if (a.ndim == 0) != (b.ndim == 0) and (fa and fb or da.kind in "iu" and db.kind in "iu"):
+            # PyTorch's rule: a 0-d tensor of the same category counts as a number
+            return (a, b.to(da)) if b.ndim == 0 else (a.to(db), b)
         if fa and fb:
             hint = "" if all(isinstance(r, Tensor) for r in raw) else (
                 " (for the NumPy operand: arr.astype(numpy."
