@@ -29,3 +29,8 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Lin
            "Flatten", "ReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Dropout", "LayerNorm",
            "Embedding", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss",
            "BCELoss", "functional", "init", "utils"]
+from .activations import ELU, GELU, LeakyReLU, SiLU, Softplus  # noqa: E402
+from .losses_more import HuberLoss, KLDivLoss, SmoothL1Loss  # noqa: E402
+
+__all__ += ["LeakyReLU", "ELU", "Softplus", "GELU", "SiLU", "HuberLoss", "SmoothL1Loss",
+            "KLDivLoss"]

@@ -232,8 +232,10 @@ def _maxmin(x, dim, keepdim, axis, keepdims, is_max, name):
     if axes == ():  # a 0-d tensor along "dim 0": the value itself, at index 0
         zero = backend.create(x.array, "zeros", (), dtype=backend.int64)
         return _MaxResult(MaxMin.apply(x, None, kd, is_max), Tensor(zero))
-    if len(axes) != 1:
-        raise ValueError(f"{name}: with dim it reduces over one dimension, got {axes}")
+    if len(axes) != 1:  # several dims: the values only, as amax/amin (torch.max takes one)
+        from .elementwise_more import amax, amin
+
+        return (amax if is_max else amin)(x, axes, kd)
     vals, idx = MaxMin.apply(x, axes[0], kd, is_max)
     return _MaxResult(vals, idx)
 

@@ -545,3 +545,14 @@ def to_tensors(arrays, dtype=mg.float64, device=None, requires_grad=True):
 def bind(case, form, params):
     """A function of the tensors only (what gradcheck differentiates)."""
     return lambda *xs: form(*xs, **params)
+
+
+# ----------------------------------------------------------------------------- issue 13 (parity)
+def _np_erf(x):
+    import math
+
+    return np.vectorize(math.erf, otypes=[float])(x)
+
+
+CASES += [unary("log1p", "pos"), unary("expm1"), unary("erf", np_fn=_np_erf)]
+BY_NAME = {c.name: c for c in CASES}
