@@ -1,13 +1,48 @@
 """Making tensors: ``tensor`` (always copies), ``zeros``/``ones``/``full``/``arange``/``eye``,
-random ``rand``/``randn`` from one seeded host generator, the ``*_like`` forms and DLPack."""
+random ``rand``/``randn`` from one seeded host generator, the ``*_like`` forms and DLPack; the
+default device and float dtype (``set_default_device``, ``set_default_dtype``). More creation
+functions (``linspace``, ``empty``, ``randint``, ``randperm``, ``normal``, ``from_numpy``) are in
+:mod:`minigrad.creation_more`."""
 from __future__ import annotations
 
 from . import backend
+from .ops.args import device_arg, dtype_arg
 from .tensor import Tensor
 
+_default_device = ["cpu"]
 
-def _device(device, default="cpu"):
-    return backend.normalize_device(device) if device is not None else default
+
+def set_default_device(device) -> None:
+    """Where creation functions put new tensors when no ``device`` is given (PyTorch's
+    ``torch.set_default_device``; ``None`` means the CPU)."""
+    _default_device[0] = "cpu" if device is None else device_arg("set_default_device", device)
+
+
+def get_default_device() -> str:
+    """The device set by :func:`set_default_device` (``'cpu'`` unless changed)."""
+    return _default_device[0]
+
+
+def set_default_dtype(dtype) -> None:
+    """The float dtype of new float tensors (``tensor([1.0])``, ``zeros``, ``randn``, layers):
+    ``minigrad.float32`` (the default) or ``minigrad.float64``, as ``torch.set_default_dtype``."""
+    dt = dtype_arg("set_default_dtype", dtype)
+    if dt.kind != "f" or dt.itemsize < 4:
+        raise TypeError(f"set_default_dtype: needs minigrad.float32 or minigrad.float64, got {dt}")
+    backend.default_float = dt
+    backend.arrays.default_float = dt  # (the backend's own functions read it there)
+
+
+def get_default_dtype():
+    """The default float dtype (``minigrad.float32`` unless :func:`set_default_dtype` changed
+    it), as ``torch.get_default_dtype``."""
+    return backend.default_float
+
+
+def _device(device, default=None, fn="tensor"):
+    if device is not None:
+        return device_arg(fn, device)
+    return _default_device[0] if default is None else default
 
 
 def _check_rg(requires_grad, dtype, fn):
@@ -20,20 +55,22 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
     """A new tensor holding a copy of ``data``.
 
     With ``dtype=None``: Python floats give float32, ints int64, bools bool; an array keeps its
-    dtype. ``device=None`` keeps the data where it is (host data goes to the CPU).
+    dtype. ``device=None`` keeps a Tensor's or array's data where it is; other data goes to the
+    default device (the CPU unless :func:`set_default_device` changed it).
     """
-    dt = backend.canonical_dtype(dtype) if dtype is not None else None
+    dt = dtype_arg("tensor", dtype) if dtype is not None else None
     if isinstance(data, Tensor):
         arr, src = data.array, data.device
     elif backend.is_array(data):
         arr, src = data, backend.device_of(data)
     else:
-        arr, src = backend.host_asarray(_plain(data), dt), "cpu"
+        arr, src = backend.host_asarray(_plain(data), dt), None  # (to the default device)
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} "
                             f"data (NumPy sees dtype {arr.dtype}); pass numbers, nested lists "
                             "of numbers, or an array")
     dev = _device(device, src)
+    src = src or "cpu"
     if src == dev:
         out = backend.copy(arr)
     else:
@@ -60,15 +97,15 @@ def _plain(data):
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like :func:`tensor` but returns ``data`` itself when it is already a matching Tensor."""
-    if isinstance(data, Tensor) and (dtype is None or data.dtype == backend.canonical_dtype(dtype)
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype_arg("as_tensor", dtype)
                                      ) and (device is None or data.device ==
-                                            backend.normalize_device(device)):
+                                            device_arg("as_tensor", device)):
         return data
     return tensor(data, dtype=dtype, device=device)
 
 
 def _make(host, device, requires_grad, fn):
-    t = Tensor(backend.from_numpy(host, _device(device)))
+    t = Tensor(backend.from_numpy(host, _device(device, fn=fn)))
     _check_rg(requires_grad, t.dtype, fn)
     t._rg = bool(requires_grad)
     return t
@@ -80,23 +117,25 @@ def _shape(size):
     return tuple(size)
 
 
-def _dt(dtype):
-    return backend.canonical_dtype(dtype) if dtype is not None else backend.default_float
+def _dt(dtype, fn="tensor"):
+    return dtype_arg(fn, dtype) if dtype is not None else backend.default_float
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of zeros (float32 unless ``dtype``)."""
-    return _make(backend.host_full(_shape(size), 0, _dt(dtype)), device, requires_grad, "zeros")
+    return _make(backend.host_full(_shape(size), 0, _dt(dtype, "zeros")), device, requires_grad,
+                 "zeros")
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of ones (float32 unless ``dtype``)."""
-    return _make(backend.host_full(_shape(size), 1, _dt(dtype)), device, requires_grad, "ones")
+    return _make(backend.host_full(_shape(size), 1, _dt(dtype, "ones")), device, requires_grad,
+                 "ones")
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor filled with ``fill_value`` (dtype inferred from it unless given)."""
-    dt = backend.canonical_dtype(dtype) if dtype is not None else backend.default_dtype_for(
+    dt = dtype_arg("full", dtype) if dtype is not None else backend.default_dtype_for(
         fill_value)
     shape = (size,) if isinstance(size, int) else tuple(size)
     return _make(backend.host_full(shape, fill_value, dt), device, requires_grad, "full")
@@ -109,24 +148,24 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     if dtype is None:
         dtype = backend.int64 if all(isinstance(v, int) for v in (start, end, step)) else \
             backend.default_float
-    host = backend.arange_host(start, end, step, backend.canonical_dtype(dtype))
+    host = backend.arange_host(start, end, step, dtype_arg("arange", dtype))
     return _make(host, device, requires_grad, "arange")
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """The ``n x m`` identity matrix."""
-    return _make(backend.host_eye(n, m, _dt(dtype)), device, requires_grad, "eye")
+    return _make(backend.host_eye(n, m, _dt(dtype, "eye")), device, requires_grad, "eye")
 
 
 def rand(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Uniform [0, 1) samples from minigrad's seeded generator (see ``manual_seed``)."""
-    host = backend.rng().random(_shape(size)).astype(_dt(dtype))
+    host = backend.rng().random(_shape(size)).astype(_dt(dtype, "rand"))
     return _make(host, device, requires_grad, "rand")
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal samples from minigrad's seeded generator (see ``manual_seed``)."""
-    host = backend.rng().standard_normal(_shape(size)).astype(_dt(dtype))
+    host = backend.rng().standard_normal(_shape(size)).astype(_dt(dtype, "randn"))
     return _make(host, device, requires_grad, "randn")
 
 

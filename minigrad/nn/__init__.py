@@ -33,3 +33,8 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Lin
            "Embedding", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss",
            "BCELoss", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "BatchNorm1d",
            "BatchNorm2d", "functional", "init", "utils"]
+from .activations import ELU, GELU, LeakyReLU, SiLU, Softplus  # noqa: E402
+from .losses_more import HuberLoss, KLDivLoss, SmoothL1Loss  # noqa: E402
+
+__all__ += ["LeakyReLU", "ELU", "Softplus", "GELU", "SiLU", "HuberLoss", "SmoothL1Loss",
+            "KLDivLoss"]

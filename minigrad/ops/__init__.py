@@ -11,15 +11,18 @@ from . import (  # noqa: F401 (each module declares its ops)
     compare,
     conv,
     convert,
+    elementwise_more,
     indexing,
     inplace,
     linalg,
+    linalg_more,
     norm,
     pca,
     pool,
     reduce,
     registry,
     shape,
+    shape_more,
     unary,
     unfold,
     xp,
@@ -38,6 +41,7 @@ graph_namespace = SimpleNamespace(**{name: _F[name] for name in (
     "sqrt", "tanh", "outer", "clone", "getitem")}, mask=lambda g, cond: _F["where"](cond, g, 0.0))
 xp.graph_namespace = graph_namespace
 attach()
+shape_more.attach()  # t(), type(), int(), new_*, uniform_/normal_
 inplace.attach()  # x[i] = v, +=, add_, zero_, copy_, ...: version-counted in-place ops
 
 __all__ = sorted(registry.FUNCTIONS) + sorted(cls.__name__ for cls in registry.op_classes())

@@ -14,7 +14,7 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         xp = backend.namespace(x)
-        e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
+        e = xp.exp(x - (0.0 if x.shape[dim] == 0 else xp.max(x, axis=dim, keepdims=True)))
         out = e / xp.sum(e, axis=dim, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(out)
@@ -34,7 +34,7 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         xp = backend.namespace(x)
-        shifted = x - xp.max(x, axis=dim, keepdims=True)
+        shifted = x - (0.0 if x.shape[dim] == 0 else xp.max(x, axis=dim, keepdims=True))
         out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(out)

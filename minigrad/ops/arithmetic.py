@@ -89,7 +89,8 @@ class Div(Binary):
 
 
 class Pow(Binary):
-    """``a ** b``. d/da = b * a**(b-1), d/db = a**b * log(a) (needs a > 0)."""
+    """``a ** b``. d/da = b * a**(b-1) (0 where b = 0, as in PyTorch, so every derivative of
+    ``x ** k`` at 0 is finite), d/db = a**b * log(a) (needs a > 0)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -102,7 +103,12 @@ class Pow(Binary):
         a, b, out = ctx.saved
         xp = xp_of(g)
         need = ctx.needs_input_grad
-        ga = g * b * a ** (b - 1) if need[0] else None
+        if not need[0]:
+            ga = None
+        elif not hasattr(b, "shape"):  # x ** 0 is constant: its gradient is 0, even at x = 0
+            ga = g * 0.0 if b == 0 else g * b * a ** (b - 1)  # (0 * 0**-1 would be NaN)
+        else:
+            ga = xp.where(b == 0, 0.0, g * b * a ** (b - 1))
         if need[1]:  # a Python base (2.0 ** x) takes math.log: no array op on a bare number
             gb = g * out * (xp.log(a) if hasattr(a, "shape") else math.log(a))
         else:

@@ -41,10 +41,14 @@ class IndexAdd(Op):
 
 
 def _convert_index(idx, x):
-    """Index components as backend arrays on ``x``'s device (Tensors, lists, host arrays)."""
+    """Index components as backend arrays on ``x``'s device (Tensors, lists, host arrays). An
+    index of ints only gets a trailing Ellipsis, so that ``x[0]`` of a 1-d tensor is a 0-d view
+    (as in PyTorch), not a copied NumPy scalar."""
     if isinstance(idx, tuple):
-        return tuple(_convert_part(i, x) for i in idx)
-    return _convert_part(idx, x)
+        idx = tuple(_convert_part(i, x) for i in idx)
+        return idx + (Ellipsis,) if idx and all(type(i) is int for i in idx) else idx
+    idx = _convert_part(idx, x)
+    return (idx, Ellipsis) if type(idx) is int else idx
 
 
 def _convert_part(i, x):
@@ -87,7 +91,40 @@ def check_mask(index, x, op="indexing"):
 def getitem(x, index):
     """``x[index]`` (also the method ``__getitem__``)."""
     check_mask(index, x)
+    split = _ints_first(index)
+    if split is not None:  # PyTorch's order: the ints select first, then the advanced index
+        x = getitem(x, split[0])
+        index = split[1]
     return view_of(GetItem.apply(x, _convert_index(index, x)), x)
+
+
+def _is_int(p) -> bool:
+    return isinstance(p, int) and not isinstance(p, bool) or (
+        isinstance(p, Tensor) and p.ndim == 0 and p.dtype.kind in "iu")
+
+
+def _is_advanced(p) -> bool:
+    if isinstance(p, (list, range)) or backend.is_array(p):
+        return True
+    return isinstance(p, Tensor) and p.ndim > 0 and p.dtype.kind in "iu"
+
+
+def _ints_first(index):
+    """For ``x[0, :, [1, 2]]`` (ints and integer arrays in one index): ``(x_index, rest)`` to
+    apply one after the other, so the result has PyTorch's shape, (3, 2) for x of shape
+    (2, 3, 4), not NumPy's (2, 3) (NumPy counts the int as part of the advanced index and, the
+    two being split by a slice, moves the broadcast dims to the front). None when nothing to
+    split, or when a bool mask is involved (NumPy's rule then stands)."""
+    if not isinstance(index, tuple) or not any(map(_is_int, index)) or not any(
+            map(_is_advanced, index)):
+        return None
+    if any(isinstance(p, (Tensor, bool)) and getattr(p, "dtype", None) == backend.bool_ or
+           isinstance(p, bool) for p in index):
+        return None
+    first = tuple(slice(None) if _is_advanced(p) else p for p in index)
+    rest = tuple(p if _is_advanced(p) or p is Ellipsis else slice(None)
+                 for p in index if not _is_int(p))
+    return first, rest
 
 
 @declare(IndexAdd)

@@ -18,6 +18,8 @@ The rules, and why:
   reference to the Tensor object sees the new value. The node that made the old value keeps it
   (it may need it for its own backward); a node that saved the old tensor as an input sees its
   version change and refuses to run. Views of ``y`` taken before the change keep the old values.
+  Writing *through* a recorded view of ``y`` (``y[0].add_(1)``, ``v = y.T; v += 1``) raises:
+  the write would not reach ``y`` (PyTorch rebases ``y``'s history to make it reach).
 * **Recorded ops** (the value written requires grad) also give the tensor a new array: the node
   needs the old one.
 * **dtypes** follow the binary ops' promotion rules (no silent float64 -> float32), and the
@@ -101,7 +103,7 @@ def _check_leaf(t, op) -> None:
 
 def _value(op, t, value) -> Tensor:
     """``value`` as a Tensor of ``t``'s dtype on ``t``'s device, by the promotion rules."""
-    v = check_operand(op, value)
+    v = check_operand(op, value, t)
     if isinstance(v, Tensor):
         if v.device != t.device:
             raise RuntimeError(f"{op}: the value is on {v.device} but the tensor ({_label(t)}) "
@@ -134,6 +136,13 @@ def _snapshot(t) -> Tensor:
 
 def _commit(t, new, op) -> Tensor:
     """Make ``t`` hold ``new`` (computed from its old value) and bump its version."""
+    if t.__dict__.get("_graph_view"):
+        raise RuntimeError(
+            f"{op}: this tensor ({_label(t)}) is a view, made by {t.grad_fn.name}, of a tensor "
+            "that is part of the graph; minigrad does not carry a write through such a view back "
+            "to its base (PyTorch does). Write to the base itself (base[index] = value, "
+            "base.add_(...)), or change a copy of the view (v = v.clone()), or do it under "
+            "minigrad.no_grad() on a tensor that needs no gradient.")
     if new.shape != t.shape:
         raise ValueError(
             f"{op}: the result has shape {new.shape} but the tensor written to has shape "
@@ -187,7 +196,7 @@ def _arith(op, fn, symbol, scaled):
         if alpha != 1 and not scaled:
             raise TypeError(f"{op}() takes no alpha (only add_ and sub_ do)")
         if alpha != 1:
-            other = check_operand(op, other)
+            other = check_operand(op, other, self)
             other = arithmetic.mul(other, alpha) if isinstance(other, Tensor) else other * alpha
         a, b = promote(op, self, other)
         _same_dtype(op, self, a.dtype, "the other operand")

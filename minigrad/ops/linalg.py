@@ -5,6 +5,8 @@ broadcast; the node records the broadcast shapes and the engine sums the batch b
 """
 from __future__ import annotations
 
+import math
+
 from .. import backend
 from ..autograd.function import Op
 from .operands import broadcast_shape
@@ -71,8 +73,9 @@ class Linear(Op):
         gx = xp.matmul(g, W) if need[0] else None
         gW = None
         if need[1]:
-            g2 = xp.reshape(g, (-1, g.shape[-1]))
-            x2 = xp.reshape(x, (-1, x.shape[-1]))
+            n = math.prod(g.shape[:-1])  # (not -1: a size-0 dim leaves it undefined)
+            g2 = xp.reshape(g, (n, g.shape[-1]))
+            x2 = xp.reshape(x, (n, x.shape[-1]))
             gW = xp.matmul(xp.matrix_transpose(g2), x2)
         if len(need) == 2:  # called without a bias
             return gx, gW
@@ -101,7 +104,7 @@ def matmul(a, b):
     from ..tensor import Tensor
     from .operands import check_operand
 
-    a, b = check_operand("matmul", a), check_operand("matmul", b)
+    a, b = check_operand("matmul", a, b), check_operand("matmul", b, a)
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError("matmul: both operands must be Tensors (a scalar has no matrix product; "
                         "use *)")

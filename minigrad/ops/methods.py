@@ -5,16 +5,15 @@ from __future__ import annotations
 from .. import backend
 from ..tensor import Tensor
 from . import activation, arithmetic, compare, indexing, linalg, reduce, registry, shape, unary  # noqa: F401 (each declares its ops)
+from .args import _DTYPES, device_arg, dtype_arg, is_device_name
 from .convert import Cast, Clone, ToDevice
 from .registry import declare
-
-_DEVICE_NAMES = ("cpu", "cuda", "strict")
 
 
 @declare(Cast)
 def cast(x, dtype):
     """Differentiable dtype conversion."""
-    dtype = backend.canonical_dtype(dtype)
+    dtype = dtype_arg("cast", dtype)
     if x.dtype == dtype:
         return x
     return Cast.apply(x, dtype)
@@ -29,14 +28,10 @@ def clone(x):
 @declare(ToDevice)
 def to_device(x, device):
     """Differentiable copy to ``device``."""
-    device = backend.normalize_device(device)
+    device = device_arg("to", device)
     if x.device == device:
         return x
     return ToDevice.apply(x, device)
-
-
-def _is_device(arg) -> bool:
-    return isinstance(arg, str) and (arg in _DEVICE_NAMES or arg.startswith("cuda:"))
 
 
 def to(self, *args, dtype=None, device=None):
@@ -44,15 +39,18 @@ def to(self, *args, dtype=None, device=None):
     for a in args:
         if isinstance(a, Tensor):
             dtype, device = a.dtype, a.device
-        elif _is_device(a):
-            device = a
+        elif is_device_name(a):
+            try:
+                device = device_arg("to", a)
+            except ValueError as err:
+                raise ValueError(f"{err}; nor is it a dtype ({_DTYPES})") from None
         else:
             dtype = a
     out = self
     if device is not None:
-        out = to_device(out, device)
+        out = to_device(out, device_arg("to", device))
     if dtype is not None:
-        out = cast(out, dtype)
+        out = cast(out, dtype_arg("to", dtype))
     return out
 
 

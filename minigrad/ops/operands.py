@@ -6,8 +6,13 @@ NumPy, CuPy and the strict stand-in all agree:
 * float tensor with a Python/NumPy scalar: the tensor's dtype is kept (float32 stays float32);
 * float tensor with an int/bool tensor: the float dtype;
 * int tensor with a Python float: the default float dtype (float32);
-* float32 with float64 tensors: TypeError (convert one with ``.to(...)``);
-* raw arrays are not operands: wrap them with ``minigrad.tensor``.
+* float32 with float64 tensors: TypeError (convert one with ``.to(...)``), except that, as in
+  PyTorch, a 0-d tensor meeting a dimensioned one of the same category (int/int, float/float)
+  takes the dimensioned one's dtype, as a number would;
+* a NumPy array is a constant operand, as a tensor of its own dtype (so float64 NumPy data meeting
+  a float32 tensor raises as two tensors would); a 0-d array or NumPy scalar counts as a number.
+  NumPy data is never moved to another device: on a CuPy (or strict) tensor it raises;
+* other raw arrays (CuPy, array_api_strict) are not operands: wrap them with ``minigrad.tensor``.
 """
 from __future__ import annotations
 
@@ -26,14 +31,33 @@ def _raw_array_error(op, x):
     )
 
 
-def check_operand(op, x):
-    """Return ``x`` as a Tensor or Python scalar, or raise a TypeError naming the op."""
+def _numpy_operand(op, x, like):
+    """A NumPy array as a constant CPU Tensor (a copy), a 0-d one as a Python number."""
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{op}: a NumPy array of dtype {x.dtype} (shape {x.shape}) is not a "
+                        "numeric operand; convert it to a bool, integer or float array first")
+    dev = getattr(like, "device", "cpu")
+    if dev != "cpu":
+        raise RuntimeError(
+            f"{op}: a NumPy array (shape {x.shape}, on the host) meets a tensor on {dev}; minigrad "
+            f"does not move data behind your back. Make it a tensor there first: "
+            f"minigrad.tensor(arr, device='{dev}')")
+    if x.ndim == 0:
+        return x.item()
+    return Tensor(backend.copy(x))
+
+
+def check_operand(op, x, like=None):
+    """Return ``x`` as a Tensor or Python scalar, or raise a TypeError naming the op. A NumPy
+    array becomes a constant Tensor; ``like`` (the other operand) must then be on the CPU."""
     if isinstance(x, Tensor):
         return x
     s = _scalar(x)
     if s is not None:
         return s
     if hasattr(x, "shape") and hasattr(x, "dtype"):
+        if backend.is_array(x) and backend.device_of(x) == "cpu":
+            return _numpy_operand(op, x, like)
         raise _raw_array_error(op, x)
     raise TypeError(f"{op}: unsupported operand of type {type(x).__name__}; expected a Tensor or "
                     "a number")
@@ -63,19 +87,24 @@ def broadcast_shape(op, sa, sb):
 
 def promote(op, a, b):
     """Operands of a binary op, converted by minigrad's promotion rules."""
-    a = check_operand(op, a)
-    b = check_operand(op, b)
+    a, b, raw = check_operand(op, a, b), check_operand(op, b, a), (a, b)
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if ta and tb:
         da, db = a.dtype, b.dtype
         if da == db:
             return a, b
         fa, fb = da.kind == "f", db.kind == "f"
+        if (a.ndim == 0) != (b.ndim == 0) and (fa and fb or da.kind in "iu" and db.kind in "iu"):
+            # PyTorch's rule: a 0-d tensor of the same category counts as a number
+            return (a, b.to(da)) if b.ndim == 0 else (a.to(db), b)
         if fa and fb:
+            hint = "" if all(isinstance(r, Tensor) for r in raw) else (
+                " (for the NumPy operand: arr.astype(numpy."
+                f"{da.name if isinstance(raw[0], Tensor) else db.name}))")
             raise TypeError(
                 f"{op}: operands have dtypes {da} and {db} (shapes {a.shape} and {b.shape}); "
                 f"minigrad does not mix float precisions silently. Convert one, e.g. "
-                f"x.to(minigrad.{da.name}) or y.to(minigrad.{db.name})"
+                f"x.to(minigrad.{da.name}) or y.to(minigrad.{db.name}){hint}"
             )
         if fa:
             return a, b.to(da)

@@ -36,8 +36,11 @@ def norm_axes(dim, axis, ndim, op="reduction"):
         a = int(a)
         if not -builtins.max(ndim, 1) <= a < builtins.max(ndim, 1):
             raise IndexError(f"{op}: dimension {a} is out of range for a tensor with {ndim} dims")
-        out.append(a % builtins.max(ndim, 1))
-    return tuple(sorted(set(out)))
+        a %= builtins.max(ndim, 1)
+        if a in out:
+            raise RuntimeError(f"{op}: dim {a} appears multiple times in the list of dims {d}")
+        out.append(a)
+    return tuple(sorted(out))
 
 
 def _kshape(shape, axes):
@@ -126,14 +129,22 @@ def _kshape_axis(ndim, axis, n):
     return tuple(n if i == axis else 1 for i in range(ndim))
 
 
+def shift_for(xp, x, axes):
+    """The max over ``axes`` (kept), to subtract before ``exp``; 0 where it is not finite, and
+    0 for an empty reduction (there is no max; the sum of nothing is 0, its log -inf)."""
+    if any(s == 0 for i, s in enumerate(x.shape) if axes is None or i in axes):
+        return 0.0
+    m = xp.max(x, axis=axes, keepdims=True)
+    return xp.where(xp.isfinite(m), m, 0.0)
+
+
 class LogSumExp(Op):
     """``log(sum(exp(x)))`` computed stably; the gradient is softmax(x) times g."""
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
         xp = backend.namespace(x)
-        m = xp.max(x, axis=axes, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, 0.0)
+        m = shift_for(xp, x, axes)
         out_k = xp.log(xp.sum(xp.exp(x - m), axis=axes, keepdims=True)) + m
         ctx.shape, ctx.axes, ctx.keepdims = tuple(x.shape), axes, keepdims
         out = out_k if keepdims else xp.reshape(out_k, _reduced(x.shape, axes))
@@ -208,7 +219,8 @@ def var(x, dim=None, keepdim=False, *, correction=1, axis=None, keepdims=None):
         if axes is None or i in axes:
             n *= s
     d = x - Mean.apply(x, axes, True)
-    return Sum.apply(d * d, axes, _kd(keepdim, keepdims)) / (n - correction)
+    # (as PyTorch: the divisor is max(0, n - correction), so too few elements give NaN)
+    return Sum.apply(d * d, axes, _kd(keepdim, keepdims)) / builtins.max(n - correction, 0)
 
 
 def _maxmin(x, dim, keepdim, axis, keepdims, is_max, name):
@@ -219,8 +231,10 @@ def _maxmin(x, dim, keepdim, axis, keepdims, is_max, name):
     if axes == ():  # a 0-d tensor along "dim 0": the value itself, at index 0
         zero = backend.create(x.array, "zeros", (), dtype=backend.int64)
         return _MaxResult(MaxMin.apply(x, None, kd, is_max), Tensor(zero))
-    if len(axes) != 1:
-        raise ValueError(f"{name}: with dim it reduces over one dimension, got {axes}")
+    if len(axes) != 1:  # several dims: the values only, as amax/amin (torch.max takes one)
+        from .elementwise_more import amax, amin
+
+        return (amax if is_max else amin)(x, axes, kd)
     vals, idx = MaxMin.apply(x, axes[0], kd, is_max)
     return _MaxResult(vals, idx)
 

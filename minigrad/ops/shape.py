@@ -75,7 +75,19 @@ def view_of(out, x):
     to copy, or advanced indexing, makes new memory and keeps its own counter."""
     if backend.may_share_memory(out.array, x.array):
         out._vc = x._vc
+        if out.grad_fn is not None:  # a recorded view: writing through it is refused (inplace)
+            out._graph_view = True
     return out
+
+
+def wrap_dim(op, dim, ndim):
+    """``dim`` as a non-negative axis of an ``ndim``-d tensor (a 0-d tensor takes 0 and -1), or
+    IndexError as PyTorch raises it, naming the op."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{-n}, "
+                         f"{n - 1}], but got {dim}) for a tensor with {ndim} dims")
+    return dim % n
 
 
 def _shape_arg(shape):
@@ -106,9 +118,12 @@ view = reshape
 @declare(None, methods=("flatten",))
 def flatten(x, start_dim=0, end_dim=-1):
     """Merge dims ``start_dim..end_dim`` into one (all by default)."""
+    s, e = wrap_dim("flatten", start_dim, x.ndim), wrap_dim("flatten", end_dim, x.ndim)
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (for a "
+                         f"tensor of shape {x.shape}); flatten merges start_dim..end_dim")
     if x.ndim == 0:
         return reshape(x, (1,))
-    s, e = start_dim % x.ndim, end_dim % x.ndim
     n = 1
     for d in x.shape[s:e + 1]:
         n *= d
@@ -121,7 +136,7 @@ def squeeze(x, dim=None):
     if dim is None:
         return reshape(x, tuple(s for s in x.shape if s != 1))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    dims = {d % x.ndim for d in dims}
+    dims = {wrap_dim("squeeze", d, x.ndim) for d in dims}
     return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1)))
 
 
@@ -142,7 +157,10 @@ expand_dims = unsqueeze
 def permute(x, *dims):
     """Reorder the axes: ``x.permute(2, 0, 1)``."""
     dims = _shape_arg(dims)
-    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+    if len(dims) != x.ndim:
+        raise ValueError(f"permute: {dims} is not a permutation of the {x.ndim} dims of a tensor "
+                         f"of shape {x.shape} (it names {len(dims)} dims)")
+    if sorted(wrap_dim("permute", d, x.ndim) for d in dims) != list(range(x.ndim)):
         raise ValueError(f"permute: {dims} is not a permutation of the {x.ndim} dims of a tensor "
                          f"of shape {x.shape}")
     return view_of(Permute.apply(x, tuple(d % x.ndim for d in dims)), x)
@@ -158,6 +176,9 @@ def permute_dims(x, axes):
 def transpose(x, dim0, dim1):
     """Swap two axes."""
     dims = list(range(x.ndim))
+    dim0, dim1 = wrap_dim("transpose", dim0, x.ndim), wrap_dim("transpose", dim1, x.ndim)
+    if x.ndim == 0:
+        return x
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
     return view_of(Permute.apply(x, tuple(dims)), x)
 
@@ -187,6 +208,12 @@ def expand(x, *sizes):
     """PyTorch's ``expand``: like broadcast_to, where -1 keeps a dim's size."""
     sizes = _shape_arg(sizes)
     lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: {len(sizes)} sizes {sizes} for a tensor of shape {x.shape}; "
+                         "give at least one size per dim")
+    if -1 in sizes[:lead]:
+        raise ValueError(f"expand: -1 is not allowed in a new, leading dim (sizes {sizes} for a "
+                         f"tensor of shape {x.shape}); give the new dim's size")
     shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
     return broadcast_to(x, shape)
 
@@ -198,7 +225,10 @@ def cat(tensors, dim=0):
     if not tensors:
         raise ValueError("cat: needs at least one tensor")
     t0 = tensors[0]
-    d = dim % max(t0.ndim, 1)
+    if t0.ndim == 0:
+        raise ValueError("cat: zero-dimensional tensor 0 cannot be concatenated; use stack or "
+                         "unsqueeze it first")
+    d = wrap_dim("cat", dim, t0.ndim)
     for k, t in enumerate(tensors[1:], 1):
         if t.ndim != t0.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, t0.shape))
                                     if i != d):
@@ -223,4 +253,5 @@ def stack(tensors, dim=0):
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: tensor {k} has shape {t.shape}, tensor 0 has "
                              f"{tensors[0].shape}; stack needs equal shapes")
-    return cat([unsqueeze(t, dim) for t in tensors], dim=dim if dim >= 0 else dim)
+    d = wrap_dim("stack", dim, tensors[0].ndim + 1)
+    return cat([unsqueeze(t, d) for t in tensors], dim=d)

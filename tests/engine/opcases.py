@@ -763,4 +763,12 @@ CASES += [
           lambda x, *wb, normalized_shape: mg.nn.functional.layer_norm(x, normalized_shape, *wb)],
          _np_layer_norm),
 ]
+# ----------------------------------------------------------------------------- issue 13 (parity)
+def _np_erf(x):
+    import math
+
+    return np.vectorize(math.erf, otypes=[float])(x)
+
+
+CASES += [unary("log1p", "pos"), unary("expm1"), unary("erf", np_fn=_np_erf)]
 BY_NAME = {c.name: c for c in CASES}

@@ -76,12 +76,16 @@ def test_mixing_float32_and_float64_raises_naming_both():
         assert "float32" in msg and "float64" in msg and ".to(" in msg
 
 
-def test_raw_arrays_are_not_operands():
+def test_numpy_arrays_are_operands_by_the_dtype_rules():
+    # (issue 13: a NumPy array is a constant operand of its own dtype; float64 meets float32 as
+    # two tensors would; tests/parity/test_numpy_operands.py has the rest)
     x = mg.tensor([1.0, 2.0])
     for op in (lambda: x + np.ones(2), lambda: np.ones(2) + x, lambda: x @ np.ones(2),
                lambda: np.ones(2) * x, lambda: mg.where(x > 0, np.ones(2), x)):
-        with pytest.raises(TypeError, match="minigrad.tensor"):
+        with pytest.raises(TypeError, match="float(32|64) and float(64|32)"):
             op()
+    one = np.ones(2, dtype=np.float32)
+    assert (x @ one).item() == 3.0 and mg.where(x > 1, one, x).tolist() == [1.0, 1.0]
 
 
 # ----------------------------------------------------------------------------- protocols

@@ -143,9 +143,10 @@ def test_true_division_of_integers_is_float32_and_bool_masks_index():
     assert (x * (x > 1)).dtype == F32
 
 
-def test_raw_arrays_are_not_operands():
-    with pytest.raises(TypeError, match=r"add: raw arrays are not operands \(got numpy.ndarray of "
-                                        r"shape \(3,\)\); wrap it with minigrad.tensor"):
+def test_numpy_arrays_are_operands_of_their_own_dtype():
+    # (issue 13: NumPy arrays are constant operands; float64 data meets float32 as tensors do)
+    with pytest.raises(TypeError, match=r"add: operands have dtypes float32 and float64 .*"
+                                        r"arr.astype\(numpy.float32\)"):
         mg.ones(3) + np.ones(3)
 
 

@@ -35,3 +35,16 @@ __all__ = ["linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropo
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "pca_loss", "conv2d",
            "conv_transpose2d", "unfold", "fold", "max_pool2d", "avg_pool2d",
            "batch_norm"]
+from ...ops.elementwise_more import elu, gelu, leaky_relu, silu, softplus  # noqa: E402
+from .extra import (  # noqa: E402
+    cosine_similarity,
+    huber_loss,
+    kl_div,
+    normalize,
+    one_hot,
+    pad,
+    smooth_l1_loss,
+)
+
+__all__ += ["leaky_relu", "elu", "softplus", "gelu", "silu", "one_hot", "pad", "normalize",
+            "cosine_similarity", "huber_loss", "smooth_l1_loss", "kl_div"]

@@ -9,9 +9,16 @@ from ...tensor import Tensor
 
 
 def _tensor_arg(fn, name, x):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}: {name} must be a Tensor, got {type(x).__name__}; wrap it with "
-                        "minigrad.tensor(...)")
+    """``x`` as a Tensor: a Tensor itself, a NumPy array as a constant (CPU) Tensor; else a
+    TypeError naming ``fn`` and the argument."""
+    if isinstance(x, Tensor):
+        return x
+    if backend.is_array(x) and backend.device_of(x) == "cpu" and getattr(x, "ndim", 0) > 0:
+        from ...ops.operands import check_operand
+
+        return check_operand(fn, x)
+    raise TypeError(f"{fn}: {name} must be a Tensor, got {type(x).__name__}; wrap it with "
+                    "minigrad.tensor(...)")
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -27,8 +27,8 @@ def _reduce(loss, reduction):
 
 
 def _same_shape(fn, input, target):
-    _tensor_arg(fn, "input", input)
-    _tensor_arg(fn, "target", target)
+    """``(input, target)`` as Tensors (NumPy arrays are constants), checked to match."""
+    input, target = _tensor_arg(fn, "input", input), _tensor_arg(fn, "target", target)
     if input.shape != target.shape:
         raise ValueError(
             f"{fn}: input has shape {input.shape} but target has shape {target.shape}; they must "
@@ -37,12 +37,13 @@ def _same_shape(fn, input, target):
     if target.dtype.kind != "f":
         raise TypeError(f"{fn}: target must be floating point like the input, got "
                         f"{target.dtype}; convert it with .float() (or .to(input.dtype))")
+    return input, target
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Squared error ``(input - target)**2``, averaged (or summed). d/d input = 2 (x - y) / n."""
     _check_reduction("mse_loss", reduction)
-    _same_shape("mse_loss", input, target)
+    input, target = _same_shape("mse_loss", input, target)
     d = input - target
     return _reduce(d * d, reduction)
 
@@ -50,7 +51,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Absolute error ``|input - target|``, averaged (or summed)."""
     _check_reduction("l1_loss", reduction)
-    _same_shape("l1_loss", input, target)
+    input, target = _same_shape("l1_loss", input, target)
     return _reduce(ops.abs(input - target), reduction)
 
 
@@ -69,7 +70,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None,
     when p = 1."""
     fn = "binary_cross_entropy_with_logits"
     _check_reduction(fn, reduction)
-    _same_shape(fn, input, target)
+    input, target = _same_shape(fn, input, target)
     sp = _softplus_neg(input)
     if pos_weight is not None:
         sp = (1.0 + (pos_weight - 1.0) * target) * sp
@@ -92,7 +93,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight=None,
     PyTorch. Prefer ``binary_cross_entropy_with_logits`` (stable for any logit)."""
     fn = "binary_cross_entropy"
     _check_reduction(fn, reduction)
-    _same_shape(fn, input, target)
+    input, target = _same_shape(fn, input, target)
     log_p = _log_clamped(input)
     log_q = _log_clamped(1.0 - input)
     loss = -(target * log_p + (1.0 - target) * log_q)
@@ -178,7 +179,7 @@ def nll_loss(input: Tensor, target: Tensor, weight=None, ignore_index: int = -10
     of the non-ignored targets (their count without ``weight``), as PyTorch does."""
     _check_reduction("nll_loss", reduction)
     _class_dim("nll_loss", input)
-    _tensor_arg("nll_loss", "target", target)
+    target = _tensor_arg("nll_loss", "target", target)
     if target.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: target must hold integer class indices, got {target.dtype}; "
                         "use .long()")
@@ -199,7 +200,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight=None, ignore_index: int 
     fn = "cross_entropy"
     _check_reduction(fn, reduction)
     cdim = _class_dim(fn, input)
-    _tensor_arg(fn, "target", target)
+    target = _tensor_arg(fn, "target", target)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{fn}: label_smoothing must be in [0, 1], got {label_smoothing}")
     n_classes = input.shape[cdim]
