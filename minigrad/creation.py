@@ -59,16 +59,18 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
     default device (the CPU unless :func:`set_default_device` changed it).
     """
     dt = dtype_arg("tensor", dtype) if dtype is not None else None
+    if isinstance(data, _PYTHON_DATA):  # numbers or nested lists: a new host array
+        arr = backend.host_asarray(data, dt)
+        if arr.dtype.kind not in "biuf":  # (Tensors inside the lists, or not numbers at all)
+            arr = _host_from_nested(data, dt)
+        return _new(arr if _device(device) == "cpu" else backend.to_device(arr, _device(device)),
+                    requires_grad)
     if isinstance(data, Tensor):
         arr, src = data.array, data.device
     elif backend.is_array(data):
         arr, src = data, backend.device_of(data)
     else:
-        arr, src = backend.host_asarray(_plain(data), dt), None  # (to the default device)
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} "
-                            f"data (NumPy sees dtype {arr.dtype}); pass numbers, nested lists "
-                            "of numbers, or an array")
+        arr, src = _host_from_nested(data, dt), None  # (to the default device)
     dev = _device(device, src)
     src = src or "cpu"
     if src == dev:
@@ -80,10 +82,25 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
     if dt is not None and backend.dtype_of(out) != dt:
         xp = backend.namespace(out)
         out = xp.astype(out, backend.native_dtype(xp, dt))
-    t = Tensor(out)
-    _check_rg(requires_grad, t.dtype, "tensor")
-    t._rg = bool(requires_grad)
-    return t
+    return _new(out, requires_grad)
+
+
+_PYTHON_DATA = (list, tuple, int, float, bool)
+
+
+def _new(arr, requires_grad):
+    if requires_grad and not backend.is_floating(backend.dtype_of(arr)):
+        _check_rg(requires_grad, backend.dtype_of(arr), "tensor")
+    return Tensor(arr, requires_grad=bool(requires_grad))
+
+
+def _host_from_nested(data, dt):
+    arr = backend.host_asarray(_plain(data), dt)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} "
+                        f"data (NumPy sees dtype {arr.dtype}); pass numbers, nested lists "
+                        "of numbers, or an array")
+    return arr
 
 
 def _plain(data):

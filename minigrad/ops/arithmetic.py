@@ -40,7 +40,17 @@ class Add(Binary):
 
 
 class Sub(Binary):
-    """``a - b``. d/da = 1, d/db = -1."""
+    """``a - b``. d/da = 1, d/db = -1. Two bool operands are refused (as in NumPy and PyTorch)."""
+
+    @classmethod
+    def explain_failure(cls, args) -> None:
+        super().explain_failure(args)
+        if all(getattr(a, "dtype", None) == backend.bool_ or isinstance(a, bool) for a in args):
+            shapes = [tuple(getattr(a, "shape", ())) for a in args]
+            raise TypeError(
+                f"sub: both operands are bool (shapes {shapes[0]} and {shapes[1]}); subtracting "
+                "bools is not defined. For 'differs' use minigrad.ne(a, b); for arithmetic "
+                "convert first, e.g. a.long() - b.long()")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -101,19 +111,17 @@ class Pow(Binary):
     @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved
-        xp = xp_of(g)
-        need = ctx.needs_input_grad
-        if not need[0]:
-            ga = None
-        elif not hasattr(b, "shape"):  # x ** 0 is constant: its gradient is 0, even at x = 0
-            ga = g * 0.0 if b == 0 else g * b * a ** (b - 1)  # (0 * 0**-1 would be NaN)
-        else:
-            ga = xp.where(b == 0, 0.0, g * b * a ** (b - 1))
-        if need[1]:  # a Python base (2.0 ** x) takes math.log: no array op on a bare number
-            gb = g * out * (xp.log(a) if hasattr(a, "shape") else math.log(a))
-        else:
-            gb = None
+        ga = None if not ctx.needs_input_grad[0] else _pow_da(g, a, b)
+        gb = None if not ctx.needs_input_grad[1] else g * out * (  # a Python base takes math.log
+            xp_of(g).log(a) if hasattr(a, "shape") else math.log(a))
         return ga, gb
+
+
+def _pow_da(g, a, b):
+    """d(a**b)/da = b a**(b-1), and 0 where b = 0 (x ** 0 is constant; 0 * 0**-1 would be NaN)."""
+    if not hasattr(b, "shape"):
+        return g * 0.0 if b == 0 else g * b * a ** (b - 1)
+    return xp_of(g).where(b == 0, 0.0, g * b * a ** (b - 1))
 
 
 class Reciprocal(Op):
@@ -195,10 +203,21 @@ def _pick(ctx, g, greater):
 
 
 # ----------------------------------------------------------------------------- functions
+def _number_ready(a, b) -> bool:
+    """No conversion needed for a Python number with a float Tensor that requires grad (the
+    Tensor's dtype wins, as in PyTorch)."""
+    return type(a) in _NUMBERS and b._rg if type(b) is Tensor else type(b) in _NUMBERS and (
+        type(a) is Tensor and a._rg)
+
+
+_NUMBERS = (int, float)
+
+
 def _binary(op_name, cls):
     def fn(a, b):
         if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
-            a, b = promote(op_name, a, b)
+            if not _number_ready(a, b):
+                a, b = promote(op_name, a, b)
         return cls.apply(a, b)
 
     fn.__name__ = op_name
@@ -207,22 +226,10 @@ def _binary(op_name, cls):
 
 
 add = declare(Add, methods=("__add__", "add"), rmethods=("__radd__",))(_binary("add", Add))
-_sub = _binary("sub", Sub)
 
 
-@declare(Sub, "subtract", methods=("__sub__", "sub"), rmethods=("__rsub__",))
-def sub(a, b):
-    """Elementwise ``a - b`` with NumPy broadcasting. d/da = 1, d/db = -1. Two bool operands
-    are refused (as in NumPy and PyTorch): use ``a ^ b`` semantics via ``ne`` instead."""
-    da, db = getattr(a, "dtype", None), getattr(b, "dtype", None)
-    if da == backend.bool_ and (db == backend.bool_ or isinstance(b, bool)) or (
-            db == backend.bool_ and isinstance(a, bool)):
-        raise TypeError(
-            f"sub: both operands are bool (shapes {tuple(getattr(a, 'shape', ()))} and "
-            f"{tuple(getattr(b, 'shape', ()))}); subtracting bools is not defined. For 'differs' "
-            "use minigrad.ne(a, b); for arithmetic convert first, e.g. a.long() - b.long()"
-        )
-    return _sub(a, b)
+sub = declare(Sub, "subtract", methods=("__sub__", "sub"), rmethods=("__rsub__",))(
+    _binary("sub", Sub))
 
 
 subtract = sub

@@ -9,6 +9,7 @@ import math
 
 from .. import backend
 from ..autograd.function import Op
+from ..tensor import Tensor
 from .operands import broadcast_shape
 from .registry import declare
 from .xp import xp_of
@@ -16,6 +17,11 @@ from .xp import xp_of
 
 class MatMul(Op):
     """``a @ b`` following NumPy's matmul rules for 1-D operands and batches."""
+
+    @classmethod
+    def explain_failure(cls, args) -> None:
+        super().explain_failure(args)
+        _matmul_shapes(*args)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -30,6 +36,12 @@ class MatMul(Op):
         xp = xp_of(g)
         need = ctx.needs_input_grad
         a_nd, b_nd = ctx.ndims
+        if a_nd >= 2 and b_nd >= 2:
+            # BEGIN SOLUTION ex1_4
+            ga = xp.matmul(g, xp.matrix_transpose(b)) if need[0] else None
+            gb = xp.matmul(xp.matrix_transpose(a), g) if need[1] else None
+            return ga, gb
+            # END SOLUTION
         if a_nd == 1 and b_nd == 1:  # dot product: g is a scalar
             return (g * b if need[0] else None), (g * a if need[1] else None)
         if a_nd == 1:  # (k,) @ (..., k, m) -> (..., m)
@@ -42,11 +54,6 @@ class MatMul(Op):
             gb = xp.matmul(xp.matrix_transpose(a), xp.unsqueeze(g, -1))[..., 0] if need[
                 1] else None
             return ga, gb
-        # BEGIN SOLUTION ex1_4
-        ga = xp.matmul(g, xp.matrix_transpose(b)) if need[0] else None
-        gb = xp.matmul(xp.matrix_transpose(a), g) if need[1] else None
-        return ga, gb
-        # END SOLUTION
 
 
 class Linear(Op):
@@ -101,13 +108,23 @@ class Trace(Op):
 @declare(MatMul, methods=("__matmul__", "matmul"), rmethods=("__rmatmul__",))
 def matmul(a, b):
     """Matrix product with NumPy's rules (``a @ b``)."""
-    from ..tensor import Tensor
-    from .operands import check_operand
+    if type(a) is not Tensor or type(b) is not Tensor or a.array.dtype != b.array.dtype:
+        a, b = _matmul_operands(a, b)
+    return MatMul.apply(a, b)
+
+
+def _matmul_operands(a, b):
+    from .operands import check_operand, promote
 
     a, b = check_operand("matmul", a, b), check_operand("matmul", b, a)
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError("matmul: both operands must be Tensors (a scalar has no matrix product; "
                         "use *)")
+    return promote("matmul", a, b) if a.dtype != b.dtype else (a, b)
+
+
+def _matmul_shapes(a, b) -> None:
+    """Raise the error that explains why ``a @ b`` failed, if its shapes are the reason."""
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: operands must have at least 1 dim, got shapes {a.shape} and "
                          f"{b.shape}; use * for scalars")
@@ -129,11 +146,6 @@ def matmul(a, b):
                 f"{ba} and {bb} cannot be broadcast together (aligned from the right, sizes must "
                 "match or be 1); the matrix dims line up. Reshape or unsqueeze one operand."
             ) from None
-    if a.dtype != b.dtype:
-        from .operands import promote
-
-        a, b = promote("matmul", a, b)
-    return MatMul.apply(a, b)
 
 
 @declare(Linear)

@@ -78,4 +78,4 @@ def _T(self):
     """Transpose of a 2-D tensor (reverses the dims of any tensor, like NumPy's ``.T``)."""
     if self.ndim < 2:
         return self
-    return shape.permute(self, tuple(reversed(range(self.ndim))))
+    return shape.view_of(shape.Permute.apply(self, tuple(range(self.ndim))[::-1]), self)

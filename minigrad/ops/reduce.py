@@ -6,6 +6,7 @@ reduction puts the reduced axes back (a reshape) and broadcasts the gradient ove
 from __future__ import annotations
 
 import builtins
+import math
 
 from .. import backend
 from ..autograd.function import Op
@@ -16,31 +17,27 @@ from .xp import xp_of
 
 
 def norm_axes(dim, axis, ndim, op="reduction"):
-    """Normalise ``dim``/``axis`` to a sorted tuple of non-negative axes (None: all)."""
+    """Normalise ``dim``/``axis`` to a sorted tuple of non-negative axes (None: all). A 0-d
+    tensor takes dim 0 or -1 (PyTorch), meaning nothing to reduce."""
     if dim is not None and axis is not None:
         raise TypeError(f"{op}: pass dim or axis, not both")
     d = dim if dim is not None else axis
     if d is None:
         return None
-    if ndim == 0:  # a 0-d tensor: dim 0 / -1 name the tensor itself (PyTorch); nothing to reduce
-        if isinstance(d, int):
-            d = (d,)
-        for a in d:
-            if int(a) not in (0, -1):
-                raise IndexError(f"{op}: dimension {a} is out of range for a 0-d tensor")
-        return ()
-    if isinstance(d, int):
-        d = (d,)
-    out = []
-    for a in d:
-        a = int(a)
-        if not -builtins.max(ndim, 1) <= a < builtins.max(ndim, 1):
-            raise IndexError(f"{op}: dimension {a} is out of range for a tensor with {ndim} dims")
-        a %= builtins.max(ndim, 1)
-        if a in out:
-            raise RuntimeError(f"{op}: dim {a} appears multiple times in the list of dims {d}")
-        out.append(a)
-    return tuple(sorted(out))
+    d, n = (d,) if isinstance(d, int) else tuple(d), builtins.max(ndim, 1)
+    if any(not -n <= int(a) < n for a in d) or len({int(a) % n for a in d}) != len(d):
+        raise _dims_error(op, d, ndim)
+    return () if ndim == 0 else tuple(sorted(int(a) % n for a in d))
+
+
+def _dims_error(op, d, ndim):
+    n = builtins.max(ndim, 1)
+    bad = [a for a in d if not -n <= int(a) < n]
+    if bad:
+        what = "a 0-d tensor" if ndim == 0 else f"a tensor with {ndim} dims"
+        return IndexError(f"{op}: dimension {bad[0]} is out of range for {what}")
+    return RuntimeError(f"{op}: dim {d[0] if len(d) == 1 else d} appears multiple times in the "
+                        f"list of dims {d}")
 
 
 def _kshape(shape, axes):
@@ -65,25 +62,18 @@ class Sum(Op):
 
 
 class Mean(Op):
-    """Mean over ``axes``; the gradient is the upstream gradient / n, broadcast back."""
+    """Mean over ``axes``; the gradient is the upstream gradient / n, broadcast back (n: the
+    number of elements averaged)."""
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
-        ctx.shape = tuple(x.shape)
-        ctx.axes, ctx.keepdims = axes, keepdims
-        n = 1
-        for i, s in enumerate(x.shape):
-            if axes is None or i in axes:
-                n *= s
-        ctx.n = n
+        ctx.shape, ctx.kept = x.shape, (1,) * x.ndim if axes is None else _kshape(x.shape, axes)
         return backend.namespace(x).mean(x, axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
-        xp = xp_of(g)
-        if not ctx.keepdims:
-            g = xp.reshape(g, _kshape(ctx.shape, ctx.axes))
-        return xp.broadcast_to(g / ctx.n, ctx.shape), None, None
+        n = math.prod(ctx.shape) // builtins.max(math.prod(ctx.kept), 1)  # elements averaged
+        return xp_of(g).broadcast_to(xp_of(g).reshape(g / n, ctx.kept), ctx.shape), None, None
 
 
 class MaxMin(Op):
@@ -205,9 +195,10 @@ def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
 @declare(Mean, methods=("mean",))
 def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Mean of elements over ``dim`` (all when None)."""
-    if x.dtype.kind != "f":
+    if not x._rg and x.dtype.kind != "f":
         raise TypeError(f"mean: needs a floating tensor, got {x.dtype}; use .float() first")
-    return Mean.apply(x, norm_axes(dim, axis, x.ndim, "mean"), _kd(keepdim, keepdims))
+    axes = None if dim is None and axis is None else norm_axes(dim, axis, x.ndim, "mean")
+    return Mean.apply(x, axes, bool(keepdim if keepdims is None else keepdims))
 
 
 @declare(None, methods=("var",))
