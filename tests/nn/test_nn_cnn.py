@@ -14,6 +14,9 @@ from minigrad.testing import gradcheck, gradgradcheck
 
 pytestmark = [pytest.mark.ex3_2]
 
+pytestmark = [*(pytestmark if isinstance(pytestmark, list) else [pytestmark]), pytest.mark.ex2_1,
+              pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_5]
+
 
 def test_conv2d_by_hand():
     x = mg.tensor(np.arange(16.0).reshape(1, 1, 4, 4), dtype=mg.float32)

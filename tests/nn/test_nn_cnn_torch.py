@@ -12,6 +12,9 @@ TF = torch.nn.functional
 
 pytestmark = [pytest.mark.ex3_2]
 
+pytestmark = [*(pytestmark if isinstance(pytestmark, list) else [pytestmark]), pytest.mark.ex2_1,
+              pytest.mark.ex2_2, pytest.mark.ex2_3]
+
 
 def _both(arrays):
     """The same float64 arrays as minigrad and torch leaves that require grad."""

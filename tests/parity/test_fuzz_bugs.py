@@ -9,6 +9,9 @@ from minigrad.nn import functional as F
 
 pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2]
 
+pytestmark = [*(pytestmark if isinstance(pytestmark, list) else [pytestmark]), pytest.mark.ex3_1,
+              pytest.mark.ex3_2]
+
 
 def _derivatives(f, x0, order):
     """[f'(x0), f''(x0), ...] up to ``order`` by repeated minigrad.grad, float64."""

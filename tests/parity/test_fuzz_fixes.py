@@ -9,6 +9,8 @@ import pytest
 import minigrad as mg
 from minigrad.testing import gradcheck
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
+
 
 @pytest.mark.parametrize("write", [
     pytest.param(lambda y: y[0].add_(1.0), id="y[0].add_"),

@@ -10,6 +10,8 @@ from minigrad import nn
 from minigrad.nn import functional as F
 from minigrad.testing import gradcheck, gradgradcheck
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3]
+
 RNG = np.random.default_rng(0)
 A, B, V = RNG.standard_normal((3, 4)), RNG.standard_normal((4, 2)), RNG.standard_normal(4)
 T3 = RNG.standard_normal((2, 3, 4))

@@ -7,6 +7,8 @@ import pytest
 import minigrad as mg
 from minigrad.nn import functional as F
 
+pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2]
+
 
 def test_tensor_op_ndarray_both_orders_match_numpy():
     a = np.array([[1.0, -2.0, 3.0]], dtype=np.float32)
