@@ -7,8 +7,6 @@ attached by :mod:`minigrad.ops` when it is imported, so this file stays about th
 """
 from __future__ import annotations
 
-import weakref
-
 from . import backend
 
 
@@ -157,18 +155,7 @@ class Tensor:
                 )
         self._grad = value
 
-    def retain_grad(self) -> None:
-        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
-        if not self._rg:
-            raise RuntimeError(f"can't retain_grad on a tensor that does not require grad (shape "
-                               f"{self.shape}): it gets no gradient; make the leaf it is "
-                               "computed from with requires_grad=True")
-        if self.grad_fn is not None:
-            from .autograd.hooks import RetainGrad
-
-            hooks = self.grad_fn.hooks_for(self._out_index)
-            if not any(type(h) is RetainGrad and h.ref() is self for h in hooks):
-                hooks.append(RetainGrad(weakref.ref(self)))
+    # retain_grad() is attached by minigrad.autograd (hooks.retain_grad), with backward().
 
     def register_hook(self, fn) -> RemovableHandle:
         """Call ``fn(grad)`` once per backward pass with this tensor's *total* gradient.

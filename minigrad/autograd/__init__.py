@@ -10,8 +10,10 @@ from .anomaly import detect_anomaly
 from .api import backward, grad, tensor_backward
 from .function import Context, Function, Op
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .hooks import retain_grad
 
-Tensor.backward = tensor_backward  # the one method the engine gives Tensor
+# The methods the engine gives Tensor (tensor.py imports nothing of autograd).
+Tensor.backward, Tensor.retain_grad = tensor_backward, retain_grad
 
 __all__ = ["Context", "Function", "Op", "backward", "grad", "no_grad", "enable_grad",
            "is_grad_enabled", "set_grad_enabled", "detect_anomaly"]

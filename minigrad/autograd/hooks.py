@@ -3,6 +3,8 @@
 """
 from __future__ import annotations
 
+import weakref
+
 from ..tensor import Tensor
 from .accumulate import _accumulate_into
 
@@ -33,6 +35,19 @@ class CaptureHook:
 
 
 _AFTER = (RetainGrad, CaptureHook)
+
+
+def retain_grad(self) -> None:
+    """``Tensor.retain_grad()``: keep ``.grad`` for this non-leaf tensor after backward (leaves
+    always keep it)."""
+    if not self._rg:
+        raise RuntimeError(f"can't retain_grad on a tensor that does not require grad (shape "
+                           f"{self.shape}): it gets no gradient; make the leaf it is "
+                           "computed from with requires_grad=True")
+    if self.grad_fn is not None:
+        hooks = self.grad_fn.hooks_for(self._out_index)
+        if not any(type(h) is RetainGrad and h.ref() is self for h in hooks):
+            hooks.append(RetainGrad(weakref.ref(self)))
 
 
 def run_hooks(hooks, g, sink=None):
