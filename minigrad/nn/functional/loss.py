@@ -123,6 +123,17 @@ def _weight_b(fn, weight, n_classes, cdim, like):
     return xp.reshape(w, (n_classes,) + (1,) * (like.ndim - cdim - 1))
 
 
+def host_rows(n: int):
+    """0..n-1 on the host (cached: a cross-entropy step asks for the same rows every time)."""
+    rows = _ROWS.get(n)
+    if rows is None:
+        rows = _ROWS[n] = backend.arange_host(0, n, 1, backend.int64)
+    return rows
+
+
+_ROWS: dict = {}
+
+
 def _pick_targets(fn, logp, target, weight, ignore_index):
     """Per-element ``-w[t] * logp[.., t, ..]`` (0 where ``t == ignore_index``), the per-element
     weights, and the raw validity mask. The target's class is selected with a one-hot mask."""
@@ -144,6 +155,9 @@ def _pick_targets(fn, logp, target, weight, ignore_index):
                          f"ignore_index={ignore_index})")
     xp = backend.namespace(logp.array)
     t = target.array
+    if cdim == 1 and logp.ndim == 2 and weight is None and xp is backend.host_xp and not (
+            host == ignore_index).any():  # (N, C) on the CPU, every target counts: a gather
+        return -logp[host_rows(logp.shape[0]), t], None, t == t, None
     valid = t != ignore_index
     shape_c = (n_classes,) + (1,) * (logp.ndim - cdim - 1)
     classes = backend.from_numpy(backend.arange_host(0, n_classes, 1, backend.int64)
