@@ -134,7 +134,7 @@ def unbroadcast(node, gin, g, shape):
     input's ``shape``; any shape the input does not broadcast to is a bug in the op's rule."""
     if g.ndim < len(shape) or any(s not in (1, n) for s, n in zip(shape[::-1], g.shape[::-1])):
         raise shape_error(node, next(k for k, x in enumerate(gin) if x is g), g, shape)
-    return _sum_to(_TensorFns if isinstance(g, Tensor) else backend.namespace(g), g, shape)
+    return _sum_to(_TensorFns if isinstance(g, Tensor) else backend.raw_namespace(g), g, shape)
 
 
 def _sum_to(xp, g, shape):

@@ -148,7 +148,10 @@ def _pick_targets(fn, logp, target, weight, ignore_index):
     if target.device != logp.device:
         raise RuntimeError(f"{fn}: input is on {logp.device} but target is on {target.device}")
     host = backend.to_numpy(target.array)
-    bad = host[(host != ignore_index) & ((host < 0) | (host >= n_classes))]
+    if host.size and (host.min() < 0 or host.max() >= n_classes):  # (-100 = ignore_index too)
+        bad = host[(host != ignore_index) & ((host < 0) | (host >= n_classes))]
+    else:
+        bad = host.reshape(-1)[:0]
     if bad.size:
         raise IndexError(f"{fn}: target {int(bad.reshape(-1)[0])} is out of range for "
                          f"{n_classes} classes (valid: 0..{n_classes - 1}, or "
