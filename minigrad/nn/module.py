@@ -42,6 +42,8 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         out = self.forward(*args, **kwargs)
+        if not self._forward_hooks:
+            return out
         for hook in list(self._forward_hooks):
             res = hook(self, args, out)
             if res is not None:

@@ -151,13 +151,18 @@ def _matmul_shapes(a, b) -> None:
 @declare(Linear)
 def linear(x, weight, bias=None):
     """``x @ weight.T + bias`` with ``weight`` of shape (out_features, in_features)."""
-    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+    xs, ws = x.array.shape, weight.array.shape
+    if len(ws) != 2 or not xs or xs[-1] != ws[1]:
+        if len(ws) != 2:
+            raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got "
+                             f"shape {weight.shape}")
         raise ValueError(
             f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape}: "
-            f"the weight must be 2-D (out, in) and the input's last dim must equal in")
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+            f"the input's last dim must equal in_features = {weight.shape[1]}")
+    if bias is not None and tuple(bias.array.shape) != (ws[0],):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
-    if x.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
+    wdt = weight.array.dtype
+    if x.array.dtype != wdt or (bias is not None and bias.array.dtype != wdt):
         from .operands import promote
 
         x, weight = promote("linear", x, weight)

@@ -24,16 +24,7 @@ def _tensor_arg(fn, name, x):
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias`` with ``weight`` of shape (out_features, in_features), as in
     PyTorch. The gradient w.r.t. ``weight`` is ``grad_out.T @ input`` (summed over the batch)."""
-    _tensor_arg("linear", "input", input)
-    if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
-                         f"{weight.shape}")
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(
-            f"linear: input of shape {input.shape} does not fit weight of shape {weight.shape}: "
-            f"the input's last dim must equal in_features = {weight.shape[1]}")
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+    _tensor_arg("linear", "input", input)  # (ops.linear checks the shapes and dtypes)
     return ops.linear(input, weight, bias)  # one op: see minigrad.ops.linalg.Linear
 
 
