@@ -32,7 +32,9 @@ html_math_renderer = "mathml"
 html_theme = "furo"
 html_title = "minigrad"
 html_static_path: list[str] = []
-exclude_patterns = ["_build", "README.md", "INSTRUCTORS.md", "Thumbs.db", ".DS_Store"]
+# Pages that are included into others rather than built on their own.
+exclude_patterns = ["_build", "README.md", "INSTRUCTORS.md", "PYTORCH-DIFFERENCES.md",
+                    "Thumbs.db", ".DS_Store"]
 suppress_warnings: list[str] = []
 
 # The API reference: every module that has a page, in the order of the architecture (README.md).
@@ -92,3 +94,16 @@ def _copy_lessons() -> None:
 
 _copy_lessons()
 os.environ["MINIGRAD_LESSONS"] = str(ROOT / "lessons")  # where the exercise checks live
+
+PYTORCH_MARKER = "% PYTORCH-DIFFERENCES:"
+
+
+def _include_pytorch_differences(app, docname, source) -> None:
+    """docs/PYTORCH-DIFFERENCES.md, when it exists, is included into the PyTorch guide."""
+    if docname == "guides/pytorch" and (HERE / "PYTORCH-DIFFERENCES.md").exists():
+        source[0] = source[0].replace(
+            PYTORCH_MARKER, "```{include} ../PYTORCH-DIFFERENCES.md\n```\n\n%", 1)
+
+
+def setup(app):
+    app.connect("source-read", _include_pytorch_differences)
