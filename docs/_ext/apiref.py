@@ -53,7 +53,7 @@ def _exports(modname: str, name: str, obj) -> bool:
 
 def kind(obj) -> str:
     if isinstance(obj, types.ModuleType):
-        return "module"
+        return "module" if obj.__name__.split(".")[0] == "minigrad" else "data"
     if inspect.isclass(obj):
         return "exception" if issubclass(obj, BaseException) else "class"
     if callable(obj) and hasattr(obj, "__name__"):
@@ -150,10 +150,10 @@ def _describe(modname: str, owned: list) -> list[str]:
         k = kind(obj)
         canon = _canonical(obj, name, modname)
         if _foreign(obj):
-            lines += [f".. py:data:: {full}", "",
+            lines += [f".. py:data:: {name}", f"   :module: {modname}", "",
                       f"   ``{obj.__module__}.{obj.__qualname__}``, exported as it is.", ""]
         elif canon != name:
-            lines += [f".. py:function:: {full}{_signature(obj)}", "",
+            lines += [f".. py:function:: {name}{_signature(obj)}", f"   :module: {modname}", "",
                       f"   Another name for :py:obj:`~{modname}.{canon}`.", ""]
         elif k == "class":
             lines += [f".. autoclass:: {full}", "   :members:", "   :show-inheritance:", ""]
@@ -164,7 +164,7 @@ def _describe(modname: str, owned: list) -> list[str]:
         else:
             text = repr(obj)
             text = text if len(text) <= 70 else text[:67] + "..."
-            lines += [f".. py:data:: {full}", "", f"   ``{text}``", ""]
+            lines += [f".. py:data:: {name}", f"   :module: {modname}", "", f"   ``{text}``", ""]
     return lines
 
 
