@@ -66,6 +66,7 @@ autosummary_generate = False
 
 # Markdown and notebooks (MyST). Lessons execute at build time (docs/building.md says why).
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+myst_dmath_double_inline = True  # $$...$$ inside a paragraph, as Jupyter shows it
 myst_heading_anchors = 3
 nb_execution_mode = os.environ.get("MINIGRAD_DOCS_EXECUTE", "force")
 nb_execution_timeout = 120
