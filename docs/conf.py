@@ -1,6 +1,7 @@
 """Sphinx configuration of minigrad's documentation site (see docs/building.md).
 
-Build: ``.venv/bin/python -m sphinx -W docs docs/_build`` (after ``pip install -e ".[docs]"``).
+Build: ``.venv/bin/python -m sphinx -W --keep-going docs docs/_build/html`` (after
+``pip install -e ".[docs]"``).
 Nothing is fetched at build time: no intersphinx, math as MathML (``_ext/mathml.py``), the
 theme's assets are bundled with it, and the lessons run on this machine.
 """
@@ -33,8 +34,8 @@ html_theme = "furo"
 html_title = "minigrad"
 html_static_path: list[str] = []
 # Pages that are included into others rather than built on their own.
-exclude_patterns = ["_build", "README.md", "INSTRUCTORS.md", "PYTORCH-DIFFERENCES.md",
-                    "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "jupyter_execute", "README.md", "INSTRUCTORS.md",
+                    "PYTORCH-DIFFERENCES.md", "Thumbs.db", ".DS_Store"]
 suppress_warnings: list[str] = []
 
 # The API reference: every module that has a page, in the order of the architecture (README.md).
