@@ -13,6 +13,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
+# A student copy (python -m minigrad.assignments build) holds tests/ but not docs/: nothing to
+# check there, and its stubbed exercises would fail the docstring examples.
+if not (DOCS / "conf.py").is_file():
+    collect_ignore_glob = ["test_*.py"]
+
 
 def build_site(out: Path, execute: bool) -> tuple[subprocess.CompletedProcess, float]:
     """Run the README's docs command (``sphinx -W``) into ``out``; return the run and its time.
