@@ -44,13 +44,13 @@ class Context:
 
     # Set per node when it is recorded (see record_node); the class values are the defaults.
     parents = None  # per argument: the input's node, (node, output index), a leaf, or None
-    in_shapes = ()  # per argument: the input's shape (None for non-Tensors)
-    out_meta = ()  # per output: (shape, dtype)
+    in_shapes: tuple = ()  # per argument: the input's shape (None for non-Tensors)
+    out_meta: tuple = ()  # per output: (shape, dtype)
     non_diff = None  # indices of outputs that carry no gradient
-    _saved = ()  # what forward saved (inputs as Tensors, outputs as _OutRef, constants)
+    _saved: tuple = ()  # what forward saved (inputs as Tensors, outputs as _OutRef, constants)
     _versions = None  # per saved value: (what holds its version, the version when saved)
     released = False  # saved values freed by a backward without retain_graph
-    hooks = None  # {output index: [hook, ...]} from register_hook / retain_grad
+    hooks: dict | None = None  # {output index: [hook, ...]} from register_hook / retain_grad
     origin = None  # the user's code line (anomaly mode only)
 
     def __init__(self, fn, needs_input_grad):
@@ -196,7 +196,7 @@ def record_node(ctx, args, results, outs):
 def guard_saved(ctx, args, results, outs) -> None:
     """What forward saved, as the node keeps it: an input as its Tensor, an output by value
     (``_OutRef``, so the node does not own it), anything else as is; and the version of each."""
-    keep = {id(x): a for a in args if type(a) is Tensor for x in (a, a.array)}
+    keep: dict = {id(x): a for a in args if type(a) is Tensor for x in (a, a.array)}
     keep.update({id(x): _OutRef(j, r) for j, (o, r) in enumerate(zip(outs, results))
                  for x in (o, r)})
     ctx._saved = tuple([keep.get(id(v), v) for v in ctx._saved])
