@@ -202,7 +202,7 @@ def override_gradient(op, rule):
 
 # {Function class: rule} of the scopes open in this context (threads and tasks each see theirs).
 _overrides: contextvars.ContextVar = contextvars.ContextVar("minigrad_overrides", default=None)
-_open = [0, None]  # open scopes in the process, and the on_apply handle while any is open
+_open: list = [0, None]  # open scopes in the process, and the on_apply handle while any is open
 _lock = threading.Lock()
 
 

@@ -31,6 +31,7 @@ import json
 import os
 import secrets
 import zipfile
+from typing import Any
 
 import numpy as np
 
@@ -133,7 +134,7 @@ def save(obj, f) -> None:
     writer = _Writer()
     root = writer.encode(obj, "obj")
     index = json.dumps({"format": FORMAT, "version": VERSION, "root": root}, allow_nan=True)
-    entries = dict(writer.arrays)
+    entries: dict[str, Any] = dict(writer.arrays)
     entries[_INDEX] = np.frombuffer(index.encode("utf-8"), dtype=np.uint8)
     if hasattr(f, "write"):
         np.savez(f, **entries)
@@ -216,7 +217,7 @@ class _Reader:
             buf = bytearray(nbytes)
             view, got = memoryview(buf), 0
             while got < nbytes:
-                n = fh.readinto(view[got:])
+                n = fh.readinto(view[got:])  # type: ignore[attr-defined]
                 if not n:
                     raise ValueError(f"load: {self.name} is truncated inside entry {key!r}")
                 got += n

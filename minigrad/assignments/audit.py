@@ -19,6 +19,7 @@ import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from . import testfilter
 from .build import build
@@ -49,6 +50,7 @@ def audit(source: Path, pytest_args=(), json_path: Path | None = None, write: bo
         return 2
     tests = data["tests"]
     rows = {}
+    missing: Any  # per test in the loop; then the tests that miss a marker
     for nodeid, t in sorted(tests.items()):
         need, have = needs(t.get("reached", [])), set(t["exercises"])
         missing, stale = sorted(need - have), sorted(have - set(t.get("reached", [])))
@@ -94,11 +96,12 @@ def add_module_markers(path: Path, exercises) -> None:
     marks = [f"pytest.mark.{e}" for e in new]
     if own:
         head, after = ("pytestmark = [*(pytestmark if isinstance(pytestmark, list) else "
-                       "[pytestmark]),"), max(s.end_lineno for s in own)
+                       "[pytestmark]),"), max(s.end_lineno for s in own)  # type: ignore[type-var]
     else:
         imports = [s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))]
         doc = tree.body[:1] if tree.body and isinstance(tree.body[0], ast.Expr) else []
-        head, after = "pytestmark = [", max((s.end_lineno for s in imports + doc), default=0)
+        head, after = "pytestmark = [", max((s.end_lineno for s in imports + doc),  # type: ignore[type-var]
+                                             default=0)
     stmt = [line + "\n" for line in textwrap.wrap(
         f"{head}{' ' if own else ''}{', '.join(marks)}]", 99, subsequent_indent=" " * 14,
         break_long_words=False, break_on_hyphens=False)]

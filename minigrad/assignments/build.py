@@ -189,7 +189,7 @@ def restub(source: Path, out: Path, stubbed: set) -> None:
     for f in {f.path for f in tree.find_regions(source, catalog)}:
         if not tree.is_test_file(f):
             dest = Path(out) / f
-            dest.write_bytes(render(source, f, catalog, stubbed))
+            dest.write_bytes(render(source, f, catalog, stubbed))  # type: ignore[arg-type]
             for pyc in dest.parent.glob(f"__pycache__/{dest.stem}.*.pyc"):
                 pyc.unlink()  # its timestamp check has one-second resolution
 

@@ -28,12 +28,12 @@ class Exercise:
 
     @property
     def assignment(self) -> int:
-        return int(ID_RE.match(self.id).group(1))
+        return int(ID_RE.match(self.id).group(1))  # type: ignore[union-attr]
 
     @property
     def number(self) -> str:
         """``"1.3"`` for ``ex1_3``."""
-        a, b = ID_RE.match(self.id).groups()
+        a, b = ID_RE.match(self.id).groups()  # type: ignore[union-attr]
         return f"{a}.{b}"
 
 

@@ -141,7 +141,7 @@ def graft_file(reference: Path, student: Path, rel: str, catalog, assignment: in
         raise GraftError(f"{rel} is missing from the submission")
     student_text = spath.read_text(encoding="utf-8")
     stubbed = default_stubbed(catalog, assignment)
-    built_text = render(reference, rel, catalog, stubbed).decode("utf-8")
+    built_text = render(reference, rel, catalog, stubbed).decode("utf-8")  # type: ignore[union-attr]
     built_mod, student_mod = _parse(built_text, rel), _parse(student_text, rel)
     built_lines = built_text.splitlines(keepends=True)
     student_lines = student_text.splitlines(keepends=True)

@@ -26,6 +26,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 LONG = 24
 SHORT = 12
@@ -85,7 +86,7 @@ def text_lines(rel: str, data: bytes) -> list[str]:
             cells = json.loads(text).get("cells", [])
         except ValueError:
             return text.splitlines()
-        out = []
+        out: list = []
         for c in cells:
             src = c.get("source", "")
             out.extend(("".join(src) if isinstance(src, list) else src).splitlines())
@@ -158,6 +159,7 @@ def find(files: dict, removed: dict, hints: dict, common: set) -> list[Finding]:
     want = {ex: [(n, at) for n, at, _ in lines if n not in common]
             for ex, lines in removed.items()}
     index: dict = {}
+    lines: Any  # (line, where) pairs of a region here, then a file's lines below
     for ex, lines in want.items():
         for n, at in lines:
             index.setdefault(n, []).append((ex, at))

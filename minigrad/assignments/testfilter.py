@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from typing import TypeGuard
 
 EX_RE = re.compile(r"^ex[1-9][0-9]*_[1-9][0-9]*$")
 
@@ -54,7 +55,7 @@ def _first_line(node) -> int:
     return min([node.lineno] + [d.lineno for d in node.decorator_list])
 
 
-def _is_test_fn(node) -> bool:
+def _is_test_fn(node) -> TypeGuard[ast.FunctionDef | ast.AsyncFunctionDef]:
     return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and \
         node.name.startswith("test")
 
@@ -67,7 +68,7 @@ def collect(text: str, where: str = "<test file>") -> list[TestInfo]:
     for node in tree.body:
         if _is_test_fn(node):
             marks = module | _decorated(node)
-            tests.append(TestInfo(node.name, _first_line(node), node.end_lineno,
+            tests.append(TestInfo(node.name, _first_line(node), node.end_lineno,  # type: ignore[arg-type]
                                   frozenset(marks)))
         elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
             cls = module | _pytestmark(node.body) | _decorated(node)
@@ -75,7 +76,7 @@ def collect(text: str, where: str = "<test file>") -> list[TestInfo]:
                 if _is_test_fn(sub):
                     marks = cls | _decorated(sub)
                     tests.append(TestInfo(f"{node.name}::{sub.name}", _first_line(sub),
-                                          sub.end_lineno, frozenset(marks)))
+                                          sub.end_lineno, frozenset(marks)))  # type: ignore[arg-type]
     return tests
 
 
@@ -96,7 +97,7 @@ def drop_tests(text: str, drop, where: str = "<test file>"):
             methods = [f"{node.name}::{s.name}" for s in node.body if _is_test_fn(s)]
             gone = {t.name for t in dropped}
             if methods and all(m in gone for m in methods):
-                spans.append((_first_line(node), node.end_lineno))
+                spans.append((_first_line(node), node.end_lineno))  # type: ignore[arg-type]
     lines = text.splitlines(keepends=True)
     keep = [True] * len(lines)
     for first, last in spans:

@@ -34,10 +34,10 @@ def load_catalog(root: Path):
         raise FileNotFoundError(f"{path} does not exist: is {root} a minigrad checkout?")
     name = f"_minigrad_catalog_{abs(hash(str(path)))}"
     spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     sys.modules[name] = module  # dataclasses looks its module up while the class is made
     try:
-        spec.loader.exec_module(module)
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
     finally:
         del sys.modules[name]
     return module
@@ -57,7 +57,7 @@ def excluded(rel: str, catalog) -> bool:
 def files(root: Path, catalog) -> list[str]:
     """Repository-relative paths (with /) of the files under minigrad/, tests/ and lessons/
     that a copy holds, sorted."""
-    out = []
+    out: list[str] = []
     for top in COPIED:
         base = Path(root) / top
         if not base.is_dir():

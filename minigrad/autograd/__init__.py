@@ -13,7 +13,8 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .hooks import retain_grad
 
 # The methods the engine gives Tensor (tensor.py imports nothing of autograd).
-Tensor.backward, Tensor.retain_grad = tensor_backward, retain_grad
+setattr(Tensor, "backward", tensor_backward)
+setattr(Tensor, "retain_grad", retain_grad)
 
 __all__ = ["Context", "Function", "Op", "backward", "grad", "no_grad", "enable_grad",
            "is_grad_enabled", "set_grad_enabled", "detect_anomaly"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from types import FrameType
 
 from .. import backend
 from ..tensor import Tensor
@@ -44,7 +45,7 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
 
 def user_frame() -> str:
     """'file:line: code' of the innermost caller outside the minigrad package."""
-    f = sys._getframe(1)
+    f: FrameType | None = sys._getframe(1)
     while f is not None and os.path.abspath(f.f_code.co_filename).startswith(_PKG_DIR):
         f = f.f_back
     if f is None:

@@ -47,13 +47,13 @@ class Context:
     __slots__ = ("fn", "needs_input_grad", "rule", "seq", "__dict__", "__weakref__")
     # Set per node when it is recorded (see record_node); the class values are the defaults.
     parents = None  # per argument: the input's node, (node, output index), a leaf, or None
-    in_shapes = ()  # per argument: the input's shape (None for non-Tensors)
-    out_meta = ()  # per output: (shape, dtype)
+    in_shapes: tuple = ()  # per argument: the input's shape (None for non-Tensors)
+    out_meta: tuple = ()  # per output: (shape, dtype)
     non_diff = None  # indices of outputs that carry no gradient
-    _saved = ()  # what forward saved (inputs as Tensors, outputs as _OutRef, constants)
-    _versions = ()  # per saved value: (what holds its version, the version when saved)
+    _saved: tuple = ()  # what forward saved (inputs as Tensors, outputs as _OutRef, constants)
+    _versions: tuple = ()  # per saved value: (what holds its version, the version when saved)
     released = False  # saved values freed by a backward without retain_graph
-    hooks = None  # {output index: [hook, ...]} from register_hook / retain_grad
+    hooks: dict | None = None  # {output index: [hook, ...]} from register_hook / retain_grad
     origin = None  # the user's code line (anomaly mode only)
 
     def __init__(self, fn, need):  # (seq: creation order; a node is newer than its inputs')

@@ -12,15 +12,17 @@ def _as_tuple(x):
 def jacobian(func, inputs, create_graph: bool = False, strict: bool = False):
     """d func(inputs) / d inputs. For one input and one output, a tensor of shape
     ``out.shape + in.shape``; for tuples, nested tuples ``[output][input]`` (as PyTorch)."""
-    from .. import creation, ops
+    from .. import creation
+    from ..ops.shape import reshape as _reshape
+    from ..ops.shape import stack as _stack
 
     ins, in_tuple = _as_tuple(inputs)
     ins = tuple(x.detach().requires_grad_(True) for x in ins)
     outs, out_tuple = _as_tuple(func(*ins))
     rows = []
     for out in outs:
-        per_input = [[] for _ in ins]
-        flat = ops.reshape(out, (-1,))
+        per_input: list = [[] for _ in ins]
+        flat = _reshape(out, (-1,))
         for k in range(flat.shape[0]):
             gs = grad(flat[k], ins, retain_graph=True, create_graph=create_graph,
                       allow_unused=True) if out.requires_grad else (None,) * len(ins)
@@ -32,7 +34,7 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False):
                     g = creation.zeros(x.shape, dtype=x.dtype, device=x.device)
                 per_input[i].append(g)
         rows.append(tuple(
-            ops.reshape(ops.stack(gs) if gs else creation.zeros((0, *x.shape), dtype=x.dtype),
+            _reshape(_stack(gs) if gs else creation.zeros((0, *x.shape), dtype=x.dtype),
                         out.shape + x.shape) for gs, x in zip(per_input, ins)))
     if not in_tuple:
         rows = [r[0] for r in rows]

@@ -10,6 +10,8 @@ gives the tensor a new one.)
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ..tensor import Tensor
 
 
@@ -22,6 +24,7 @@ def version_error(ctx, k, guard) -> RuntimeError:
     v, (src, ver) = ctx._saved[k], guard
     now = src._vc[0]
     if type(v) is Tensor:
+        shape: Any
         what, shape, base = "a tensor", v.shape, _base(v)
         if base is not None:
             shape = f"{shape} (a view of a tensor of shape {base.shape})"

@@ -72,4 +72,4 @@ def _raw_to_device(self, x, device):
     return to_device(x, device)
 
 
-RawNamespace.to_device = _raw_to_device
+RawNamespace.to_device = _raw_to_device  # type: ignore[attr-defined]

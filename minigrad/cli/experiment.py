@@ -125,7 +125,7 @@ def train(alpha: float, task: DigitsTask, k: int, steps: int, lr: float = 0.01,
     """Train a fresh model on ``alpha * CE + (1 - alpha) * PCA`` (seed it before calling)."""
     model = TwoHeadNet(k, device)
     opt = mg.optim.Adam(model.parameters(), lr=lr)
-    history = {"CE": [], "PCA": []}
+    history: dict[str, list] = {"CE": [], "PCA": []}
     for _ in range(steps):
         ls = losses(model, task)
         total = alpha * ls["CE"] + (1 - alpha) * ls["PCA"]

@@ -12,10 +12,12 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 K = 8  # width of the reduction layer
-QUICK = {"alphas": (0.0, 0.05, 0.25, 0.5, 0.9, 1.0), "steps": 300}
-FULL = {"alphas": (0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0), "steps": 600}
+QUICK: dict[str, Any] = {"alphas": (0.0, 0.05, 0.25, 0.5, 0.9, 1.0), "steps": 300}
+FULL: dict[str, Any] = {"alphas": (0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0),
+                        "steps": 600}
 
 INTRO = """\
 minigrad tour: two losses, one shared layer (8x8 digits, 64 pixels -> {k} -> 10 classes)
@@ -87,7 +89,7 @@ def sweep_seeds(seeds, quick: bool = False, device: str = "cpu") -> dict:
     out = {}
     for seed in seeds:
         task = DigitsTask.load(seed, K, device)
-        runs = {}
+        runs: dict = {}
 
         def train_fn(alpha, task=task, runs=runs):
             runs[alpha] = train(alpha, task, K, cfg["steps"], device=device)

@@ -69,7 +69,7 @@ def make_blobs(n_samples: int = 100, n_features: int = 2, centers=3, cluster_std
     X = np.concatenate([rng.normal(c[i], stds[i], (counts[i], n_features)) for i in range(k)])
     y = np.repeat(np.arange(k, dtype=np.int64), counts)
     X, y = _shuffled(rng, shuffle, X, y)
-    out = (_tensor(X, dtype or backend.default_float, device), _tensor(y, None, device))
+    out: tuple = (_tensor(X, dtype or backend.default_float, device), _tensor(y, None, device))
     if return_centers:
         out += (_tensor(c, dtype or backend.default_float, device),)
     return out
@@ -95,7 +95,7 @@ def make_regression(n_samples: int = 100, n_features: int = 2, n_informative: in
     if n_targets == 1:
         y, w = y[:, 0], w[:, 0]
     dt = dtype or backend.default_float
-    out = (_tensor(X, dt, device), _tensor(y, dt, device))
+    out: tuple = (_tensor(X, dt, device), _tensor(y, dt, device))
     if coef:
         out += (_tensor(w, dt, device),)
     return out

@@ -39,7 +39,7 @@ def gradient_prox(fn, rho: float, steps: int = 50, lr: float = 0.1):
     (``steps`` steps of size ``lr``), warm-started from its previous answer (inexact ADMM: the
     inner error shrinks as the outer iterates settle). ``lr < 2 / (L + rho)`` for an
     ``L``-smooth ``fn``."""
-    last = {}
+    last: dict = {}
 
     def prox(v: Tensor) -> Tensor:
         start = last.get("x")

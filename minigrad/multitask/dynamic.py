@@ -36,6 +36,8 @@ class DWA(Scalarizer):
     last two *batch* losses, which is much noisier (call ``end_epoch()`` every step for that).
     """
 
+    num_tasks: int
+
     def __init__(self, num_tasks: int, T: float = 2.0):
         if int(num_tasks) < 1 or T <= 0:
             raise ValueError(f"DWA: need num_tasks >= 1 and T > 0, got {num_tasks}, {T}")

@@ -11,6 +11,7 @@ Two ways to get the same weight gradient, side by side because the contrast teac
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ..autograd import grad
 from ..backend import float32
@@ -46,6 +47,8 @@ class GradNorm(Scalarizer):
     by default; pass ``dtype=minigrad.float64`` for a float64 model with ``analytic=False``).
     """
 
+    num_tasks: int
+
     def __init__(self, shared_params, alpha: float = 1.5, num_tasks: int = 2,
                  analytic: bool = False, dtype=float32, device=None):
         self.shared = named_params(shared_params, "GradNorm", "shared_params")
@@ -78,6 +81,8 @@ class GradNorm(Scalarizer):
         vals = [float(loss.detach().item()) for _, loss in items]
         W = [p for _, p in self.shared]
         wv = self.weights
+        G: list
+        gw: Any
         if self.analytic:
             sq = []
             for _, loss in items:  # m ordinary backward passes, nothing second-order
@@ -100,7 +105,7 @@ class GradNorm(Scalarizer):
                 gs = [g for g in gs if g is not None]
                 G.append((flatten(gs) ** 2).sum().sqrt())
             target = self._targets(vals, [float(g.detach().item()) for g in G])
-            L_grad = None
+            L_grad: Any = None
             for Gi, ti in zip(G, target):
                 term = (Gi - ti).abs()
                 L_grad = term if L_grad is None else L_grad + term
@@ -108,7 +113,7 @@ class GradNorm(Scalarizer):
             (gw,) = grad(L_grad, self.w, retain_graph=True)
             gw = gw.detach()
         accumulate_grad(self.w, gw)
-        total = None
+        total: Any = None
         for wi, (_, loss) in zip(wv, items):  # w is a constant for the model's loss
             term = loss.reshape(()) * wi
             total = term if total is None else total + term

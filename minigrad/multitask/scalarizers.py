@@ -14,6 +14,7 @@ Costs one backward pass per step, like a single loss: the graph sums the gradien
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ..backend import float32
 from ..creation import full, tensor
@@ -100,7 +101,7 @@ class FixedWeights(Scalarizer):
             w = [self._w[self._keys.index(n)] for n in names]
         else:
             w = self._w
-        total = None
+        total: Any = None
         for wi, (_, loss) in zip(w, items):
             term = loss.reshape(()) * wi
             total = term if total is None else total + term

@@ -9,8 +9,9 @@ float64, and ``d = w @ J`` is formed back on the device (``J`` never leaves it).
     >>> J = minigrad.tensor([[-4.0, 1.0, 1.0], [6.0, 1.0, 1.0]])
     >>> MGDA().weights_for(J)    # w = argmin |J^T w| over the simplex
     tensor([0.6, 0.4], dtype=float64)
-    >>> MGDA()(J)            # d = J^T w, the min-norm point of the rows' convex hull
-    tensor([0., 1., 1.])
+    >>> d = MGDA()(J)        # d = J^T w, the min-norm point of the rows' convex hull
+    >>> d.shape, (d - minigrad.tensor([0.0, 1.0, 1.0])).abs().max().item() < 1e-6
+    ((3,), True)
 
 ``weighting(J)`` returns ``d``; ``weighting.weights_for(J)`` returns ``w`` (float64, CPU; a
 scalarizer's ``.weights`` is its current state, a property, hence the different name);
@@ -265,8 +266,14 @@ class CAGrad(Weighting):
     ``g_w* = 0`` and the formula above is undefined. If the ball meets the cone
     ``{d : J d >= 0}``, the best worst-case progress is 0 and ``d`` is the projection of ``g_0``
     on that cone (no task gets worse; the optimal ``d`` nearest ``g_0``); for two exactly
-    opposite gradients that is ``d = 0``, like MGDA. Example: ``J = [[1,0,0], [-1,0,0],
-    [0.3,1,0]]``, ``c = 0.5`` gives ``d = (0, 1/3, 0)``.
+    opposite gradients that is ``d = 0``, like MGDA. Example: ``c = 0.5`` gives
+    ``d = (0, 1/3, 0)`` here:
+
+    >>> import minigrad
+    >>> J = minigrad.tensor([[1.0, 0, 0], [-1.0, 0, 0], [0.3, 1.0, 0]], dtype=minigrad.float64)
+    >>> d = CAGrad(c=0.5)(J)
+    >>> (d - minigrad.tensor([0.0, 1 / 3, 0.0], dtype=minigrad.float64)).abs().max().item() < 1e-12
+    True
 
     Rescale convention: ``rescale=0`` (default) returns ``d`` as in the paper's update rule and
     torchjd. The official code (and LibMTL) defaults to ``rescale=1``, ``d / (1 + c^2)``;

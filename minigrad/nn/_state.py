@@ -141,7 +141,9 @@ def load_state_dict(module, sd, strict: bool):
     own = state_dict(module, None, "", keep_vars=True)
     missing = [k for k in own if k not in sd]
     unexpected = [k for k in sd if k not in own]
-    values, mismatched, wrong = {}, [], []
+    values: dict = {}
+    mismatched: list = []
+    wrong: list = []
     for k, t in own.items():
         if k not in sd:
             continue

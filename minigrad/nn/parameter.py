@@ -45,7 +45,7 @@ class Parameter(metaclass=_ParameterMeta):
     docstring for why) for which ``isinstance(p, nn.Parameter)`` is True.
     """
 
-    def __new__(cls, data=None, requires_grad: bool = True) -> Tensor:
+    def __new__(cls, data=None, requires_grad: bool = True) -> Tensor:  # type: ignore[misc]
         if data is None:
             arr = backend.from_numpy(backend.host_full((0,), 0, backend.default_float), "cpu")
         elif isinstance(data, Tensor):

@@ -4,6 +4,7 @@ engine the Tensor-level namespace that backward rules use when ``create_graph=Tr
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from . import (  # noqa: F401 (each module declares its ops)
     activation,
@@ -16,7 +17,7 @@ from . import (  # noqa: F401 (each module declares its ops)
     inplace,
     linalg,
     linalg_more,
-    norm,
+    normalization,
     pca,
     pool,
     reduce,
@@ -43,5 +44,8 @@ xp.graph_namespace = graph_namespace
 attach()
 shape_more.attach()  # t(), type(), int(), new_*, uniform_/normal_
 inplace.attach()  # x[i] = v, +=, add_, zero_, copy_, ...: version-counted in-place ops
+
+if TYPE_CHECKING:  # the op names above are set from the registry, which type checkers cannot see
+    def __getattr__(name: str) -> Any: ...
 
 __all__ = sorted(registry.FUNCTIONS) + sorted(cls.__name__ for cls in registry.op_classes())

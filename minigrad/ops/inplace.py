@@ -32,6 +32,7 @@ values with no version bump and no check, so it is for code that knows no graph 
 from __future__ import annotations
 
 import weakref
+from typing import Any
 
 from .. import backend
 from ..autograd import grad_mode
@@ -288,7 +289,7 @@ def zero_(self):
 
 def attach() -> None:
     """Give Tensor its in-place methods."""
-    T = Tensor
+    T: Any = Tensor  # attributes are added here, so a type checker may not know them
     T.add_, T.sub_, T.mul_, T.div_ = add_, sub_, mul_, div_
     T.__iadd__ = _operator("__iadd__", add_)
     T.__isub__ = _operator("__isub__", sub_)

@@ -2,6 +2,8 @@
 (DeZero's ``setup_variable`` idea: ``tensor.py`` never imports the ops)."""
 from __future__ import annotations
 
+from typing import Any
+
 from .. import backend
 from ..tensor import Tensor
 from . import activation, arithmetic, compare, indexing, linalg, reduce, registry, shape, unary  # noqa: F401 (each declares its ops)
@@ -57,7 +59,7 @@ def to(self, *args, dtype=None, device=None):
 def attach() -> None:
     """Every declared op method and operator (see :mod:`.registry`), then the conversions."""
     registry.attach_methods(Tensor)
-    T = Tensor
+    T: Any = Tensor  # attributes are added here, so a type checker may not know them
     T.__pos__ = lambda self: self
     T.where = lambda self, condition, other: compare.where(condition, self, other)
     T.T = property(_T)

@@ -284,7 +284,7 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
 
 @declare(Norm2, methods=("norm",))
 def norm(x, p=2, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """The 2-norm (Frobenius for matrices) over ``dim``; p=1 gives the sum of |x|."""
+    """The 2-norm (Frobenius for matrices) over ``dim``; p=1 gives the sum of ``|x|``."""
     axes = norm_axes(dim, axis, x.ndim, "norm")
     x = floating(x, "norm")
     if p == 2 or p == "fro":

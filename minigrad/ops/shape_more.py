@@ -3,6 +3,8 @@ conversions and constructors ``type``, ``int``, ``new_zeros``/``new_ones``/``new
 ``new_tensor``, ``uniform_``/``normal_`` (attached as methods by :func:`attach`)."""
 from __future__ import annotations
 
+from typing import Any
+
 from .. import backend
 from ..tensor import Tensor
 from . import shape
@@ -80,7 +82,7 @@ def _new(self, fn, size, dtype, device, requires_grad, **kw):
 
 def attach() -> None:
     """The methods above, and the ``new_*`` constructors, on Tensor."""
-    T = Tensor
+    T: Any = Tensor  # (attached at run time; Any, so type checkers accept the assignments)
     T.t = t
     T.contiguous = contiguous
     T.type = type_

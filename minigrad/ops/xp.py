@@ -7,10 +7,12 @@ record, so the gradient can be differentiated again. Both offer the same names.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .. import backend
 from ..tensor import Tensor
 
-graph_namespace = None  # minigrad's functions by name; set once by minigrad.ops (its __init__)
+graph_namespace: Any = None  # minigrad's functions by name; set once by minigrad.ops (its __init__)
 
 
 def xp_of(g):

@@ -7,7 +7,7 @@ from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
-    """PyTorch's SGD, step for step. With g the gradient, for each tensor θ:
+    """PyTorch's SGD, step for step. With g the gradient, for each tensor θ::
 
         g ← -g if maximize;   g ← g + λ θ if weight_decay λ ≠ 0
         if momentum μ ≠ 0:  b ← g at the first step, else b ← μ b + (1 - τ) g   (τ: dampening)

@@ -104,7 +104,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True) 
     if not diff:
         raise ValueError("gradcheck: no input requires grad")
     num = _numeric(fn, inputs, diff, outputs, eps)
-    worst = (0.0, None)
+    worst: tuple = (0.0, None)
     failures = []
     for oi, o in enumerate(outputs):
         for ti, t in enumerate(diff):

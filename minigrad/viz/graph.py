@@ -55,13 +55,13 @@ class Graph:
     colours: list
 
     def preds(self) -> dict:
-        out = {k: [] for k in self.nodes}
+        out: dict = {k: [] for k in self.nodes}
         for a, b in self.edges:
             out[b].append(a)
         return out
 
     def succs(self) -> dict:
-        out = {k: [] for k in self.nodes}
+        out: dict = {k: [] for k in self.nodes}
         for a, b in self.edges:
             out[a].append(b)
         return out
@@ -253,7 +253,7 @@ def build_graph(roots, params=None, grads=None, small: int = 4, show_constants: 
 def _mark_reach(graph: Graph) -> None:
     """For each root, mark every node it depends on (walking edges backwards)."""
     preds = graph.preds()
-    reached = {k: [] for k in graph.nodes}
+    reached: dict = {k: [] for k in graph.nodes}
     for r, key in enumerate(graph.root_keys):
         stack, seen = [key], set()
         while stack:

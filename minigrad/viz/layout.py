@@ -37,7 +37,7 @@ def _ranks(graph) -> dict:
             indeg[s] -= 1
             if indeg[s] == 0:
                 order.append(s)
-    rank = {}
+    rank: dict = {}
     for k in order:
         rank[k] = max((rank[p] + 1 for p in preds[k]), default=0)
     for k in order:  # sources: just before their first consumer
@@ -119,8 +119,8 @@ def layout(graph, sizes: dict, rankdir: str = "TB", gap: float = 0.3,
         raise ValueError(f"draw_graph: rankdir must be 'TB' or 'LR', got {rankdir!r}")
     tb = rankdir == "TB"
     rank = _ranks(graph)
-    up = {k: [] for k in graph.nodes}
-    down = {k: [] for k in graph.nodes}
+    up: dict = {k: [] for k in graph.nodes}
+    down: dict = {k: [] for k in graph.nodes}
     chains = {}
     for a, b in graph.edges:
         chain = [a]
@@ -135,7 +135,7 @@ def layout(graph, sizes: dict, rankdir: str = "TB", gap: float = 0.3,
             up[y].append(x)
         chains[(a, b)] = chain
     nlayers = max(rank.values()) + 1
-    layers = [[] for _ in range(nlayers)]
+    layers: list[list] = [[] for _ in range(nlayers)]
     for k in rank:  # discovery order first: roots' side of the graph stays together
         layers[rank[k]].append(k)
     layers = _order(layers, up, down)

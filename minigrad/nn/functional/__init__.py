@@ -7,7 +7,7 @@ hand-written backward next to their forward (``minigrad/ops/conv.py``, ``pool.py
 ``unfold.py``, ``pca.py``).
 """
 from ...ops.conv import conv2d, conv_transpose2d
-from ...ops.norm import batch_norm, layer_norm
+from ...ops.normalization import batch_norm, layer_norm
 from ...ops.pca import pca_loss
 from ...ops.pool import avg_pool2d, max_pool2d
 from ...ops.unfold import fold, unfold

@@ -1,7 +1,7 @@
 """Functional forms of the layers: ``linear``, activations, ``dropout``, ``embedding``
-(``layer_norm`` is one op, in :mod:`minigrad.ops.norm`). Each is a few of minigrad's own ops,
-so its gradient is the engine's chain rule through them (nothing here has a hand-written
-backward)."""
+(``layer_norm`` is one op, in :mod:`minigrad.ops.normalization`). Each is a few of minigrad's
+own ops, so its gradient is the engine's chain rule through them (nothing here has a
+hand-written backward)."""
 from __future__ import annotations
 
 from ... import backend, ops
