@@ -54,7 +54,7 @@ API_GROUPS = {
     "overrides": ["minigrad.overrides"],
     "multitask": ["minigrad.multitask"],
     "viz": ["minigrad.viz"],
-    "data": ["minigrad.data"],
+    "data": ["minigrad.data", "minigrad.utils", "minigrad.utils.data"],
     "testing": ["minigrad.testing"],
     "assignments": ["minigrad.assignments"],
     "backend": ["minigrad.backend", "minigrad.cuda"],

@@ -114,7 +114,7 @@ EXERCISES = (
 # benchmarks/ (which a copy leaves out).
 INSTRUCTOR_ONLY = ("tests/assignments/tool", "tests/assignments/hidden",
                    "tests/assignments/grading", "tests/lessons", "tests/test_benchmarks_smoke.py",
-                   "tests/reliability/test_bench_gpu_smoke.py")
+                   "tests/reliability/test_bench_gpu_smoke.py", "tests/docs")
 
 # The grader's test selection per exercise: the tests of these folders carrying its marker
 # (visible: in every copy; hidden: instructor-only, run by ``grade`` alone).

@@ -145,7 +145,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 @declare(Fold)
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """Add columns back into an image, as PyTorch's ``F.fold`` (the adjoint of ``unfold``):
-    (N, C*kh*kw, L) -> (N, C, *output_size) (unbatched (C*kh*kw, L) -> (C, *output_size))."""
+    ``(N, C*kh*kw, L) -> (N, C, *output_size)`` (unbatched ``(C*kh*kw, L) -> (C,
+    *output_size)``)."""
     check_input("fold", input, dims=(2, 3))
     hw = pair("fold", "output_size", output_size)
     geo = geometry("fold", kernel_size, dilation, padding, stride)
