@@ -267,41 +267,53 @@ assert abs(alpha * n_ce - (1 - alpha) * n_mse) < 1e-4 * (n_ce + n_mse)
 # loss's gradient on the shared layer, always on the same 256 training images (so that the ratio
 # changes only because the model does: with a frozen model it would be constant, not merely
 # noisy). The ratio changes as training proceeds, so a weight that balances them at the start does
-# not balance them later.
+# not balance them later. The test accuracy is stated over 5 seeds (initial weights and batch
+# order; 4 epochs each, about 0.3 s per seed): mean +- std and the range, and asserted for the
+# worst seed.
 
 # %%
-model = TwoHeads()
-params = dict(model.named_parameters())
-opt = minigrad.optim.Adam(model.parameters(), lr=1e-2)
-loader = minigrad.data.DataLoader(minigrad.data.TensorDataset(X_train, y_train), batch_size=64,
-                                  shuffle=True, seed=0)
-record = {"CE": [], "MSE": []}
-fixed_x, fixed_y = X_train[:256], y_train[:256]
-steps = []
-step = 0
-for epoch in range(4):
-    for xb, yb in loader:
-        h, logits, recon = model(xb)
-        ce, mse = F.cross_entropy(logits, yb), F.mse_loss(recon, xb)
-        if step % 5 == 0:
-            _, logits_f, recon_f = model(fixed_x)
-            hg = head_grads({"CE": F.cross_entropy(logits_f, fixed_y),
-                             "MSE": F.mse_loss(recon_f, fixed_x)},
-                            [model.shared.weight, model.shared.bias])
-            for name in record:
-                record[name].append(hg.norms[name].total)
-            steps.append(step)
-        opt.zero_grad()
-        (ce + mse).backward()
-        opt.step()
-        step += 1
+def train_two_heads(seed, epochs=4, record=None):
+    """Train TwoHeads on CE + MSE from seed ``seed``; return (model, test acc, test MSE, steps)."""
+    minigrad.manual_seed(seed)
+    model = TwoHeads()
+    opt = minigrad.optim.Adam(model.parameters(), lr=1e-2)
+    loader = minigrad.data.DataLoader(minigrad.data.TensorDataset(X_train, y_train),
+                                      batch_size=64, shuffle=True, seed=seed)
+    fixed_x, fixed_y = X_train[:256], y_train[:256]
+    step = 0
+    for epoch in range(epochs):
+        for xb, yb in loader:
+            h, logits, recon = model(xb)
+            ce, mse = F.cross_entropy(logits, yb), F.mse_loss(recon, xb)
+            if record is not None and step % 5 == 0:
+                _, logits_f, recon_f = model(fixed_x)
+                hg = head_grads({"CE": F.cross_entropy(logits_f, fixed_y),
+                                 "MSE": F.mse_loss(recon_f, fixed_x)},
+                                [model.shared.weight, model.shared.bias])
+                for name in ("CE", "MSE"):
+                    record[name].append(hg.norms[name].total)
+                record["steps"].append(step)
+            opt.zero_grad()
+            (ce + mse).backward()
+            opt.step()
+            step += 1
+    with minigrad.no_grad():
+        _, logits, recon = model(X_test)
+        acc = (logits.argmax(dim=1) == y_test).float().mean().item()
+        test_mse = F.mse_loss(recon, X_test).item()
+    return model, acc, test_mse, step
 
-with minigrad.no_grad():
-    _, logits, recon = model(X_test)
-    acc = (logits.argmax(dim=1) == y_test).float().mean().item()
-    test_mse = F.mse_loss(recon, X_test).item()
-print(f"after {step} steps: test accuracy {acc:.3f}, test reconstruction MSE {test_mse:.4f}")
-assert acc > 0.85
+
+record = {"CE": [], "MSE": [], "steps": []}
+model, acc, test_mse, step = train_two_heads(0, record=record)
+steps = record.pop("steps")
+print(f"seed 0, after {step} steps: test accuracy {acc:.3f}, test reconstruction MSE "
+      f"{test_mse:.4f}")
+# The accuracy claim over 5 seeds (initial weights and batch order), not one lucky run:
+seed_accs = np.array([acc] + [train_two_heads(s)[1] for s in range(1, 5)])
+print(f"test accuracy over 5 seeds: {seed_accs.mean():.3f} +- {seed_accs.std(ddof=1):.3f} "
+      f"(min {seed_accs.min():.3f}, max {seed_accs.max():.3f})")
+assert seed_accs.min() > 0.90              # every seed, not only seed 0
 fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
 for name, values in record.items():
     ax.semilogy(steps, values, label=f"{name} gradient on the shared layer")

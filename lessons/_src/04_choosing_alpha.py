@@ -96,7 +96,8 @@ def evaluate(model, X, y):
 #
 # With `alpha = 0` the reconstruction loss contributes exactly zero gradient (not a small one:
 # zero), so this trains the classifier alone. If the final loss cannot be trained on its own, no
-# weighting will fix it; look for the bug there first.
+# weighting will fix it; look for the bug there first. Accuracies in this lesson are stated over
+# 5 seeds (initial weights and batch order): mean +- std, the range, and asserted for the worst.
 
 # %%
 model = Net()
@@ -110,10 +111,21 @@ shared = [model.layer1.weight, model.layer1.bias]
 assert np.array_equal(g_total.numpy(), g_ce_alone.numpy())
 assert not np.any(g_dec.numpy()) and np.linalg.norm(g_ce_alone.numpy()) > 0
 
-minigrad.manual_seed(0)
-alone = evaluate(train(0.0, X_train, y_train), X_test, y_test)
-print(f"alpha = 0 (cross-entropy alone): test accuracy {alone['acc']:.3f}")
-assert alone["acc"] > 0.85                     # the final loss trains fine on its own
+def seed_spread(alpha, seeds=range(5)):
+    """Test metrics of ``train(alpha)`` for each seed (initial weights and batch order)."""
+    runs = []
+    for s in seeds:
+        minigrad.manual_seed(s)
+        runs.append(evaluate(train(alpha, X_train, y_train, seed=s), X_test, y_test))
+    accs = np.array([r["acc"] for r in runs])
+    print(f"alpha = {alpha}: test accuracy over {len(accs)} seeds {accs.mean():.3f} +- "
+          f"{accs.std(ddof=1):.3f} (min {accs.min():.3f}, max {accs.max():.3f})")
+    return runs, accs
+
+
+alone_runs, alone_accs = seed_spread(0.0)      # cross-entropy alone
+alone = alone_runs[0]
+assert alone_accs.min() > 0.85                 # the final loss trains fine on its own, every seed
 
 # %% [markdown]
 # ## 3. Who dominates the shared layers?
@@ -185,7 +197,7 @@ def score(fitted, idx):
     return m["acc"]
 
 
-cv = cv_alpha(fit, score, grid, n=X_train.shape[0], k=3, seed=0, progress=False)
+cv = cv_alpha(fit, score, grid, n=X_train.shape[0], k=5, seed=0, progress=False)
 total_sum = [np.mean([t[0] for t in totals[a]]) for a in grid]
 total_mean = [np.mean([t[1] for t in totals[a]]) for a in grid]
 pick_sum, pick_mean = grid[int(np.argmin(total_sum))], grid[int(np.argmin(total_mean))]
@@ -194,15 +206,22 @@ for a, s_, sd, t1, t2 in zip(cv.alphas, cv.scores, cv.std, total_sum, total_mean
           f"{t1:.3f} (pixel sum) / {t2:.3f} (pixel mean)")
 print(f"cross-validation picks alpha = {cv.best_alpha}; the weighted total picks {pick_sum} "
       f"with L1 summed over pixels, {pick_mean} with L1 averaged over pixels")
-acc = dict(zip(cv.alphas, cv.scores))
-assert acc[0.5] < acc[cv.best_alpha] - 0.03     # the "neutral" 0.5 is a poor choice here
+acc, sd = dict(zip(cv.alphas, cv.scores)), dict(zip(cv.alphas, cv.std))
+
+
+def clearly_worse(a, b=cv.best_alpha):
+    """alpha ``a``'s mean accuracy is below ``b``'s by more than 2 std of either (5 folds)."""
+    return acc[b] - acc[a] > 2 * max(sd[a], sd[b])
+
+
+assert clearly_worse(0.5)                       # the "neutral" 0.5 is a poor choice here
 assert pick_sum != pick_mean                    # the total's verdict depends on the units ...
-assert acc[pick_mean] < acc[cv.best_alpha] - 0.03   # ... and can pick a bad model
+assert clearly_worse(pick_mean)                 # ... and can pick a bad model
 
 fig, axes = plt.subplots(1, 2, figsize=(13, 4), layout="constrained")
 xs = np.arange(len(grid))
 axes[0].errorbar(xs, cv.scores, yerr=cv.std, fmt="o-", capsize=3,
-                 label="3-fold validation accuracy (mean, std)")
+                 label="5-fold validation accuracy (mean, std)")
 axes[0].axvline(grid.index(cv.best_alpha), color="C2", ls=":", label="chosen by CV")
 axes[0].set_xticks(xs, [f"{a:g}" for a in grid])
 axes[0].set_title("Cross-validation on an alpha-independent metric")
@@ -228,10 +247,11 @@ plt.show()
 # Finally, retrain on the whole training set with the chosen alpha and report the test set once.
 
 # %%
-final = evaluate(train(cv.best_alpha, X_train, y_train), X_test, y_test)
-print(f"alpha = {cv.best_alpha}: test accuracy {final['acc']:.3f}, reconstruction error "
+final_runs, final_accs = seed_spread(cv.best_alpha)
+final = final_runs[0]
+print(f"alpha = {cv.best_alpha}, seed 0: test accuracy {final['acc']:.3f}, reconstruction error "
       f"{final['rec']:.3f} (alpha = 0: accuracy {alone['acc']:.3f})")
-assert final["acc"] > 0.85
+assert final_accs.min() > 0.85
 
 # %% [markdown]
 # ### Is the gradient that trained the model right?
