@@ -91,10 +91,10 @@ print(f"PCA with 2 directions keeps {best_ev:.3f} of the variance")
 # explained variance and the embedding of the test images.
 
 # %%
-def train_fn(alpha, epochs=6):
+def train_fn(alpha, epochs=6, seed=0):
     model = PCANet()
     opt = optim.Adam(model.parameters(), lr=3e-2)
-    loader = DataLoader((X_train, y_train), batch_size=128, shuffle=True, seed=0)
+    loader = DataLoader((X_train, y_train), batch_size=128, shuffle=True, seed=seed)
     for _ in range(epochs):
         for xb, yb in loader:
             z, logits = model(xb)
@@ -122,7 +122,17 @@ acc = np.array(sweep.metric)
 ev = np.array([p.extra["ev"] for p in sweep])
 assert ev[0] > ev[-1] + 0.05               # more PCA weight, more variance kept
 assert abs(ev[0] - best_ev) < 0.01          # mostly PCA: close to PCA's own subspace
-assert acc[-1] > acc[0] + 0.1               # CE alone finds far better directions to classify
+# The accuracy gap between the two ends, over 5 seeds (initial weights and batch order):
+ends = {}
+for a in (alphas[0], alphas[-1]):
+    ends[a] = []
+    for s in range(5):
+        minigrad.manual_seed(s)
+        ends[a].append(train_fn(a, seed=s)["metric"])
+    ends[a] = np.array(ends[a])
+    print(f"alpha = {a:<5g} test accuracy over 5 seeds {ends[a].mean():.3f} +- "
+          f"{ends[a].std(ddof=1):.3f} (min {ends[a].min():.3f}, max {ends[a].max():.3f})")
+assert ends[1.0].min() > ends[0.02].max() + 0.05  # CE alone finds better directions, every seed
 front = pareto_front([(-a, -e) for a, e in zip(acc, ev)])
 print("alphas on the (accuracy, explained variance) front:", [alphas[i] for i in front])
 assert len(front) >= 3                      # a real trade-off, not one winner
@@ -290,11 +300,11 @@ assert all(np.array_equal(step_grads["flow"][n], step_grads["detach"][n])
            for n in step_grads["flow"] if n != "E.weight")
 
 
-def train_front(stop, epochs=4, lr=0.5):
-    minigrad.manual_seed(0)
+def train_front(stop, epochs=4, lr=0.5, seed=0):
+    minigrad.manual_seed(seed)
     model = FrontPCANet()
     opt = optim.SGD(model.parameters(), lr=lr)
-    loader = DataLoader((X_train, y_train), batch_size=128, shuffle=True, seed=0)
+    loader = DataLoader((X_train, y_train), batch_size=128, shuffle=True, seed=seed)
     norms = []
     with np.errstate(all="ignore"):
         for _ in range(epochs):
@@ -310,7 +320,7 @@ def train_front(stop, epochs=4, lr=0.5):
     return np.array(norms), acc
 
 
-front_runs = {stop: train_front(stop) for stop in ("flow", "detach")}
+front_runs = {stop: train_front(stop) for stop in ("flow", "detach")}   # seed 0, plotted
 for stop, (norms, acc_) in front_runs.items():
     print(f"PCA gradient {stop:>6}: |E| from {norms[0]:.2f} to {norms[-1]:.3g}, "
           f"test accuracy {acc_:.3f}")
@@ -318,7 +328,18 @@ flow_norms, flow_acc = front_runs["flow"]
 stop_norms, stop_acc = front_runs["detach"]
 assert not np.isfinite(flow_norms[-1]) or flow_norms[-1] > 100 * flow_norms[0]   # blows up
 assert np.all(np.isfinite(stop_norms)) and stop_norms.max() < 1.5 * stop_norms[0]  # bounded
-assert stop_acc > flow_acc + 0.2                  # and the classifier still learns
+# Over 5 seeds (initial weights and batch order): letting the PCA gradient reach E blows up every
+# time (NaN logits: chance accuracy), detaching keeps |E| bounded every time. The detached run's
+# accuracy after 4 epochs of plain SGD varies a lot from seed to seed (one seed ends below
+# chance), so this section claims stability, not a good classifier.
+seed_runs = {stop: [train_front(stop, seed=s) for s in range(5)] for stop in ("flow", "detach")}
+for stop, runs in seed_runs.items():
+    a = np.array([acc_ for _, acc_ in runs])
+    print(f"PCA gradient {stop:>6}: test accuracy over 5 seeds {a.mean():.3f} +- "
+          f"{a.std(ddof=1):.3f} (min {a.min():.3f}, max {a.max():.3f})")
+assert all(not np.isfinite(n[-1]) or n[-1] > 100 * n[0] for n, _ in seed_runs["flow"])
+assert all(np.all(np.isfinite(n)) and n.max() < 1.5 * n[0] for n, _ in seed_runs["detach"])
+assert all(abs(acc_ - 0.1) < 0.02 for _, acc_ in seed_runs["flow"])   # blown up: chance level
 
 fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
 shown_norms = np.where(np.isfinite(flow_norms), flow_norms, np.nan)
