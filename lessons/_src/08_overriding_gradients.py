@@ -70,11 +70,11 @@ S = covariance(xb)
 lam = 1.0                                      # lambda = (1 - alpha) / alpha, alpha = 0.5
 
 
-def fresh():
-    """New leaves with the same values: W (64, k) and the classifier (k -> 10)."""
+def fresh(seed=1):
+    """New leaves with the same values: W (64, k) and the classifier (k -> 10, from ``seed``)."""
     W = minigrad.tensor(W_start, dtype=f64, requires_grad=True)
     head = nn.Linear(k, 10).to(dtype=f64)
-    minigrad.manual_seed(1)
+    minigrad.manual_seed(seed)
     for p in head.parameters():
         p.data = (minigrad.randn(*p.shape, dtype=f64) * 0.1).data
     return W, head
@@ -258,10 +258,10 @@ def explained_variance(W, S_full):
 S_full = covariance(X_train).numpy()
 
 
-def train(pca_term, lam, epochs=8, lr=0.5):
-    W, head = fresh()
+def train(pca_term, lam, epochs=8, lr=0.5, seed=0):
+    W, head = fresh(seed=1 + seed)
     opt = minigrad.optim.SGD([W, *head.parameters()], lr=lr)
-    loader = minigrad.data.DataLoader((X_train, y_train), batch_size=128, shuffle=True, seed=0)
+    loader = minigrad.data.DataLoader((X_train, y_train), batch_size=128, shuffle=True, seed=seed)
     hist = {"orth": [], "ev": [], "norm": []}
     for _ in range(epochs):
         for xb_, yb_ in loader:
@@ -293,7 +293,12 @@ ce_h, ce_acc = runs["CE only"]
 assert plain_h["norm"][-1] > 100 * plain_h["norm"][0]        # plain PCA gradient: W explodes
 assert oja_h["orth"][-1] < min(1.0, 0.1 * ce_h["orth"][-1])   # Oja keeps W near orthonormal
 assert oja_h["ev"][-1] > ce_h["ev"][-1] + 0.05                # and finds high-variance directions
-assert oja_acc > 0.85                                          # while the classifier still learns
+# The accuracy claim over 5 seeds (the head's initial weights and the batch order; W starts at
+# W_start every time):
+oja_accs = np.array([oja_acc] + [train(scoped_pca_loss, lam, seed=s)[1] for s in range(1, 5)])
+print(f"Oja, test accuracy over 5 seeds: {oja_accs.mean():.3f} +- {oja_accs.std(ddof=1):.3f} "
+      f"(min {oja_accs.min():.3f}, max {oja_accs.max():.3f})")
+assert oja_accs.min() > 0.85                   # while the classifier still learns, every seed
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
 for name, (h, acc) in runs.items():
