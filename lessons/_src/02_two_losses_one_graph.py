@@ -19,6 +19,9 @@
 
 # %%
 # %matplotlib inline
+import os
+import sys
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -27,6 +30,10 @@ import minigrad.nn.functional as F
 from minigrad import nn, viz
 from minigrad.data import load_digits, train_test_split
 from minigrad.multitask import balance_alpha, head_grads
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))   # lessons/lesson_helpers
+from lesson_helpers import slider_or_static, spread  # noqa: E402
+from lesson_helpers.two_heads import train_two_heads  # noqa: E402
 
 minigrad.manual_seed(0)
 
@@ -95,13 +102,6 @@ fig
 # three steps side by side instead.)
 
 # %%
-from IPython.display import display  # noqa: E402
-
-try:
-    import ipywidgets as widgets
-except ImportError:                      # no widgets: static figures below
-    widgets = None
-
 small = TwoHeads()
 _, lg4, rc4 = small(X_train[:4])
 trace = viz.trace_backward(F.cross_entropy(lg4, y_train[:4]) + F.mse_loss(rc4, X_train[:4]))
@@ -116,26 +116,14 @@ def show_step(step):
     return live["fig"]
 
 
-if widgets is not None:
-    slider = widgets.IntSlider(value=0, min=0, max=len(trace) - 1, description="step")
-    screen = widgets.Output()
-
-    def on_step(change):
-        with screen:
-            screen.clear_output(wait=True)
-            display(show_step(change["new"]))
-
-    slider.observe(on_step, names="value")
-    display(slider, screen)
-    on_step({"new": 0})
-else:
-    for k in (0, len(trace) // 2, len(trace) - 1):
-        display(show_step(k))
+# The slider plumbing (ipywidgets, or three static steps) is in lessons/lesson_helpers.
+slider = slider_or_static(show_step, value=0, min=0, max=len(trace) - 1, description="step",
+                          static=(0, len(trace) // 2, len(trace) - 1))
 print(f"{len(trace)} backward steps; the last one ran {trace[len(trace) - 1].op}")
 
 # %%
 # Moving the slider (here: setting its value) redraws the graph at that step.
-if widgets is not None:
+if slider is not None:
     slider.value = len(trace) - 1
     assert live["step"] == len(trace) - 1 and live["op"] == trace[len(trace) - 1].op
     shown = live["fig"].axes[0].get_title() or live["fig"].get_suptitle()
@@ -266,53 +254,21 @@ assert abs(alpha * n_ce - (1 - alpha) * n_mse) < 1e-4 * (n_ce + n_mse)
 # Train on the plain sum for a few epochs with Adam, and every few steps record the norm of each
 # loss's gradient on the shared layer, always on the same 256 training images (so that the ratio
 # changes only because the model does: with a frozen model it would be constant, not merely
-# noisy). The ratio changes as training proceeds, so a weight that balances them at the start does
+# noisy). The loop is lesson 1's (Adam, lr 1e-2, batches of 64) on `ce + mse`, with a
+# `head_grads` call every 5 steps; it lives in `lessons/lesson_helpers/two_heads.py`
+# (`train_two_heads`; read it with `train_two_heads??`). The ratio changes as training proceeds, so a weight that balances them at the start does
 # not balance them later. The test accuracy is stated over 5 seeds (initial weights and batch
 # order; 4 epochs each, about 0.3 s per seed): mean +- std and the range, and asserted for the
 # worst seed.
 
 # %%
-def train_two_heads(seed, epochs=4, record=None):
-    """Train TwoHeads on CE + MSE from seed ``seed``; return (model, test acc, test MSE, steps)."""
-    minigrad.manual_seed(seed)
-    model = TwoHeads()
-    opt = minigrad.optim.Adam(model.parameters(), lr=1e-2)
-    loader = minigrad.data.DataLoader(minigrad.data.TensorDataset(X_train, y_train),
-                                      batch_size=64, shuffle=True, seed=seed)
-    fixed_x, fixed_y = X_train[:256], y_train[:256]
-    step = 0
-    for epoch in range(epochs):
-        for xb, yb in loader:
-            h, logits, recon = model(xb)
-            ce, mse = F.cross_entropy(logits, yb), F.mse_loss(recon, xb)
-            if record is not None and step % 5 == 0:
-                _, logits_f, recon_f = model(fixed_x)
-                hg = head_grads({"CE": F.cross_entropy(logits_f, fixed_y),
-                                 "MSE": F.mse_loss(recon_f, fixed_x)},
-                                [model.shared.weight, model.shared.bias])
-                for name in ("CE", "MSE"):
-                    record[name].append(hg.norms[name].total)
-                record["steps"].append(step)
-            opt.zero_grad()
-            (ce + mse).backward()
-            opt.step()
-            step += 1
-    with minigrad.no_grad():
-        _, logits, recon = model(X_test)
-        acc = (logits.argmax(dim=1) == y_test).float().mean().item()
-        test_mse = F.mse_loss(recon, X_test).item()
-    return model, acc, test_mse, step
-
-
-record = {"CE": [], "MSE": [], "steps": []}
-model, acc, test_mse, step = train_two_heads(0, record=record)
+record, data = {"CE": [], "MSE": [], "steps": []}, (X_train, y_train, X_test, y_test)
+model, acc, test_mse, step = train_two_heads(TwoHeads, data, 0, record=record)
 steps = record.pop("steps")
 print(f"seed 0, after {step} steps: test accuracy {acc:.3f}, test reconstruction MSE "
       f"{test_mse:.4f}")
 # The accuracy claim over 5 seeds (initial weights and batch order), not one lucky run:
-seed_accs = np.array([acc] + [train_two_heads(s)[1] for s in range(1, 5)])
-print(f"test accuracy over 5 seeds: {seed_accs.mean():.3f} +- {seed_accs.std(ddof=1):.3f} "
-      f"(min {seed_accs.min():.3f}, max {seed_accs.max():.3f})")
+seed_accs = spread([acc] + [train_two_heads(TwoHeads, data, s)[1] for s in range(1, 5)])
 assert seed_accs.min() > 0.90              # every seed, not only seed 0
 fig, ax = plt.subplots(figsize=(6.5, 3.8), layout="constrained")
 for name, values in record.items():
@@ -339,34 +295,9 @@ assert ratio.max() > 1.5 * ratio.min()     # the balance point moves during trai
 # %%
 import copy  # noqa: E402
 
-
-def check_gradients(loss_fn, params, eps=1e-6, rtol=1e-6, seed=0):
-    """Backward's gradient against central finite differences of the forward pass alone (which
-    runs no backward rule), along one random direction v per parameter: <p.grad, v> should be
-    (L(p + eps v) - L(p - eps v)) / (2 eps). Float64 parameters. Returns the worst relative gap."""
-    rng = np.random.default_rng(seed)
-    for p in params:
-        p.grad = None
-    loss_fn().backward()
-    worst = 0.0
-    for i, p in enumerate(params):
-        v = rng.normal(size=tuple(p.shape))
-        step = minigrad.tensor(eps * v, dtype=p.dtype, device=p.device)
-        with minigrad.no_grad():
-            p.add_(step)
-            up = loss_fn().item()
-            p.add_(-2.0 * step)
-            down = loss_fn().item()
-            p.add_(step)
-        numeric = (up - down) / (2 * eps)
-        analytic = float((p.grad.numpy() * v).sum()) if p.grad is not None else 0.0
-        gap = abs(analytic - numeric) / (abs(numeric) + abs(analytic) + 1e-12)
-        assert gap < rtol or abs(analytic - numeric) < 1e-9, (
-            f"parameter {i} {tuple(p.shape)}: backward gives {analytic:.8g} along v, "
-            f"finite differences {numeric:.8g}")
-        worst = max(worst, gap)
-    return worst
-
+# The check, written out in lessons/lesson_checks/gradients.py (read it with check_gradients??):
+# backward once, then for each parameter p a random direction v, nudge p by +-eps*v, compare.
+from lesson_checks.gradients import check_gradients  # noqa: E402
 
 model64 = copy.deepcopy(model).to(dtype=minigrad.float64)
 xs64, ys = X_train[:32].to(minigrad.float64), y_train[:32]
@@ -415,10 +346,6 @@ print(f"hook on h: |total| = {np.linalg.norm(seen[0]):.4f} = |CE part + MSE part
 
 # %%
 # The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
-import os  # noqa: E402
-import sys  # noqa: E402
-
-sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
 from lesson_checks import check  # noqa: E402
 
 # %% [markdown]
