@@ -254,12 +254,11 @@ assert abs(alpha * n_ce - (1 - alpha) * n_mse) < 1e-4 * (n_ce + n_mse)
 # Train on the plain sum for a few epochs with Adam, and every few steps record the norm of each
 # loss's gradient on the shared layer, always on the same 256 training images (so that the ratio
 # changes only because the model does: with a frozen model it would be constant, not merely
-# noisy). The loop is lesson 1's (Adam, lr 1e-2, batches of 64) on `ce + mse`, with a
-# `head_grads` call every 5 steps; it lives in `lessons/lesson_helpers/two_heads.py`
-# (`train_two_heads`; read it with `train_two_heads??`). The ratio changes as training proceeds, so a weight that balances them at the start does
-# not balance them later. The test accuracy is stated over 5 seeds (initial weights and batch
-# order; 4 epochs each, about 0.3 s per seed): mean +- std and the range, and asserted for the
-# worst seed.
+# noisy). The loop is lesson 1's (Adam, lr 1e-2, batches of 64) on `ce + mse` with a `head_grads`
+# call every 5 steps: `train_two_heads` in lessons/lesson_helpers/two_heads.py (`train_two_heads??`
+# shows it). The ratio changes as training proceeds, so a weight that balances them at the start
+# does not balance them later. The test accuracy is stated over 5 seeds (initial weights and batch
+# order; 4 epochs each): mean +- std and the range, asserted for the worst seed.
 
 # %%
 record, data = {"CE": [], "MSE": [], "steps": []}, (X_train, y_train, X_test, y_test)
