@@ -20,10 +20,16 @@
 
 # %%
 # %matplotlib inline
+import os
+import sys
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 import minigrad
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))   # lessons/lesson_helpers
+from lesson_helpers import fronts, slider_or_static  # noqa: E402  (figures, slider plumbing)
 
 minigrad.manual_seed(0)
 f64 = minigrad.float64
@@ -121,36 +127,10 @@ dominated_front = ((c1[:, None] <= front1[None]) & (c2[:, None] <= front2[None])
                    & ((c1[:, None] < front1[None]) | (c2[:, None] < front2[None])))
 assert not dominated_front.any()
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.3), layout="constrained")
-ax = axes[0]
-g1, g2 = np.meshgrid(np.linspace(-1.5, 3, 120), np.linspace(-1.5, 3, 120))
-grid = np.stack([g1.ravel(), g2.ravel()], 1)
-l1g, l2g = (v.reshape(g1.shape) for v in losses_np(grid))
-ax.contour(g1, g2, l1g, levels=[0.25, 1, 2.5, 5], colors="#1f77b4", linewidths=0.8)
-ax.contour(g1, g2, l2g, levels=[0.25, 1, 2.5, 5], colors="#ff7f0e", linewidths=0.8)
-ax.plot(pareto_set[:, 0], pareto_set[:, 1], "k-", lw=2, label="Pareto set theta*(alpha)")
-ax.plot(*np.array(list(found.values())).T, "o", color="C2", label="GD result, alpha=0.1..0.9")
-ax.plot(*a, "s", color="#1f77b4", label="a: minimiser of L1 (alpha=1)")
-ax.plot(*b, "s", color="#ff7f0e", label="b: minimiser of L2 (alpha=0)")
-ax.set_title("Parameter space: contours of L1 (blue) and L2 (orange)")
-ax.set_xlabel("theta[0]")
-ax.set_ylabel("theta[1]")
-ax.legend(fontsize=8, loc="lower left")
-
-ax = axes[1]
-ax.scatter(c1, c2, s=2, color="0.8", label="random theta (all dominated)")
-ax.plot(front1, front2, "k-", lw=2, label="Pareto front")
-for al in (0.1, 0.3, 0.5, 0.7, 0.9):
-    p1, p2 = losses_np(theta_star(al)[None])
-    ax.plot(p1, p2, "o", color="C2")
-    ax.annotate(f"alpha={al}", (p1[0], p2[0]), textcoords="offset points", xytext=(6, 4),
-                fontsize=8)
-ax.set_xlim(0, 6)
-ax.set_ylim(0, 6)
-ax.set_title("Loss space: each alpha picks one point of the front")
-ax.set_xlabel("L1")
-ax.set_ylabel("L2")
-ax.legend(fontsize=8)
+grid = fronts.loss_grid(losses_np)                       # L1, L2 on a 120 x 120 grid
+marked = {al: tuple(float(v[0]) for v in losses_np(theta_star(al)[None]))
+          for al in (0.1, 0.3, 0.5, 0.7, 0.9)}
+fronts.plot_quadratic_front(grid, pareto_set, (front1, front2), found, a, b, (c1, c2), marked)
 plt.show()
 
 # %% [markdown]
@@ -173,15 +153,6 @@ for al in (0.2, 0.5, 0.8):
 # ipywidgets the cell draws three values of alpha instead.)
 
 # %%
-from IPython.display import display  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-try:
-    import ipywidgets as widgets
-except ImportError:                     # no widgets: static figures below
-    widgets = None
-
 live = {}                               # what the figure shows now
 
 
@@ -189,47 +160,15 @@ def alpha_figure(alpha):
     th = theta_star(alpha)
     l1, l2 = (float(v[0]) for v in losses_np(th[None]))
     live.update(alpha=alpha, theta=th, L1=l1, L2=l2)
-    fig = Figure(figsize=(10, 3.8), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax0, ax1 = fig.subplots(1, 2)
-    ax0.contour(g1, g2, l1g, levels=[0.25, 1, 2.5, 5], colors="#1f77b4", linewidths=0.8)
-    ax0.contour(g1, g2, l2g, levels=[0.25, 1, 2.5, 5], colors="#ff7f0e", linewidths=0.8)
-    ax0.plot(pareto_set[:, 0], pareto_set[:, 1], "k-", lw=1.5, label="Pareto set")
-    ax0.plot(*th, "o", color="C3", ms=9, label=f"theta*({alpha:.2f})")
-    ax0.set_title(f"alpha = {alpha:.2f}: the optimum in parameter space")
-    ax0.set_xlabel("theta[0]")
-    ax0.set_ylabel("theta[1]")
-    ax0.legend(fontsize=8, loc="lower left")
-    ax1.plot(front1, front2, "k-", lw=1.5, label="Pareto front")
-    ax1.plot([l1], [l2], "o", color="C3", ms=9, label=f"L1 = {l1:.3f}, L2 = {l2:.3f}")
-    ax1.set_xlim(0, 6)
-    ax1.set_ylim(0, 6)
-    ax1.set_title("... and the point of the front it picks")
-    ax1.set_xlabel("L1")
-    ax1.set_ylabel("L2")
-    ax1.legend(fontsize=8)
-    return fig
+    return fronts.alpha_point_figure(alpha, th, l1, l2, grid, pareto_set, (front1, front2))
 
 
-if widgets is not None:
-    slider = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description="alpha")
-    screen = widgets.Output()
-
-    def on_alpha(change):
-        with screen:
-            screen.clear_output(wait=True)
-            display(alpha_figure(change["new"]))
-
-    slider.observe(on_alpha, names="value")
-    display(slider, screen)
-    on_alpha({"new": slider.value})
-else:
-    for al in (0.2, 0.5, 0.8):
-        display(alpha_figure(al))
+slider = slider_or_static(alpha_figure, value=0.5, min=0.0, max=1.0, step=0.01,
+                          description="alpha", static=(0.2, 0.5, 0.8), kind="float")
 
 # %%
 # Setting the slider (as dragging it would) moves the optimum and both losses.
-if widgets is not None:
+if slider is not None:
     before = dict(live)
     slider.value = 0.9
     assert live["alpha"] == 0.9 and np.allclose(live["theta"], theta_star(0.9))
@@ -277,24 +216,8 @@ path_sum = gradient_descent(lambda th: L1(th) + L2(th), [-1.0, -1.0], 0.1, 30)
 path_avg = gradient_descent(lambda th: 0.5 * L1(th) + 0.5 * L2(th), [-1.0, -1.0], 0.2, 30)
 assert np.allclose(path_sum, path_avg, atol=1e-12)          # sum with eta == average with 2 eta
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
-ax = axes[0]
-al = np.linspace(0.02, 0.98, 200)
-ax.semilogy(al, (1 - al) / al, label="lambda = (1 - alpha) / alpha")
-ax.axvline(0.5, color="0.6", ls=":", label="alpha = 0.5  <->  lambda = 1")
-ax.set_title("The map between alpha and lambda")
-ax.set_xlabel("alpha (weight of L1 in alpha*L1 + (1-alpha)*L2)")
-ax.set_ylabel("lambda (weight of L2 in L1 + lambda*L2)")
-ax.legend()
-ax = axes[1]
-dist = lambda p: np.linalg.norm(p - theta_star(alpha), axis=1)  # noqa: E731
-ax.semilogy(dist(path_lam), "-", lw=3, alpha=0.5, label=f"L1 + {lam:g}*L2, lr {eta}")
-ax.semilogy(dist(path_alpha), "k--", label=f"{alpha}*L1 + {1 - alpha:g}*L2, lr {eta / alpha:g}")
-ax.semilogy(dist(path_same_lr), "-", label=f"{alpha}*L1 + {1 - alpha:g}*L2, lr {eta}")
-ax.set_title("Same minimiser; the alpha form needs lr / alpha")
-ax.set_xlabel("GD step")
-ax.set_ylabel("distance to theta*(alpha)")
-ax.legend(fontsize=8)
+fronts.plot_alpha_vs_lambda(alpha, lam, eta, (path_lam, path_alpha, path_same_lr),
+                            theta_star(alpha))
 plt.show()
 
 # %% [markdown]
@@ -338,24 +261,9 @@ fit = np.mean((X_np @ W.T - y_np[:, None]) ** 2, axis=0)
 size = np.sum(W**2, axis=1)
 assert np.all(np.diff(fit) > 0) and np.all(np.diff(size) < 0)  # more lambda: worse fit, smaller w
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
-ax = axes[0]
-ax.plot(fit, size, "k-", label="ridge front, lambda from 1e-3 to 100")
-for lm in (0.01, 0.1, 1.0, 10.0):
-    w_l = ridge(lm)
-    ax.plot(np.mean((X_np @ w_l - y_np) ** 2), np.sum(w_l**2), "o",
-            label=f"lambda={lm:g}  (alpha={1 / (1 + lm):.3f})")
-ax.set_title("Regularisation as a second loss: the ridge front")
-ax.set_xlabel("L1 = mean squared error")
-ax.set_ylabel("L2 = ||w||^2")
-ax.legend(fontsize=8)
-ax = axes[1]
-for j in range(d):
-    ax.semilogx(lams, W[:, j], label=f"w[{j}] (true {w_true[j]:g})")
-ax.set_title("The optimum moves as lambda (or alpha) moves")
-ax.set_xlabel("lambda = (1 - alpha) / alpha")
-ax.set_ylabel("ridge weight")
-ax.legend(fontsize=8)
+marked = {lm: (np.mean((X_np @ ridge(lm) - y_np) ** 2), np.sum(ridge(lm) ** 2))
+          for lm in (0.01, 0.1, 1.0, 10.0)}
+fronts.plot_ridge(fit, size, marked, lams, W, w_true)
 plt.show()
 
 # %% [markdown]
@@ -387,14 +295,7 @@ assert fresh_mse.min() < 0.8 * fresh_mse[0]           # held-out data: a moderat
 assert fresh_mse.min() < 0.8 * fresh_mse[-1]          # ... and too much hurts
 assert 0 < fresh_mse.argmin() < len(lam_grid) - 1
 
-fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")
-ax.loglog(lam_grid, train_mse, label="training MSE (25 points)")
-ax.loglog(lam_grid, fresh_mse, label="held-out MSE (2000 fresh points)")
-ax.axvline(best_lam, color="k", ls=":", label=f"best on held-out data, lambda = {best_lam:.2g}")
-ax.set_title("Regularisation judged on held-out data")
-ax.set_xlabel("lambda = (1 - alpha) / alpha")
-ax.set_ylabel("mean squared error")
-ax.legend(fontsize=8)
+fronts.plot_held_out(lam_grid, train_mse, fresh_mse, best_lam, n_small, len(y_fresh))
 plt.show()
 
 # %% [markdown]
