@@ -21,6 +21,9 @@
 
 # %%
 # %matplotlib inline
+import os
+import sys
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -39,6 +42,9 @@ from minigrad.multitask import (
     UPGrad,
     jacobian,
 )
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))   # lessons/lesson_helpers
+from lesson_helpers import conflicts  # noqa: E402  (the figures)
 
 minigrad.manual_seed(0)
 f64 = minigrad.float64
@@ -122,30 +128,7 @@ assert g1 @ dirs["sum"] < 0                     # the sum makes task 1 worse her
 colours = {"sum": "k", "MGDA": "C0", "PCGrad": "C1", "IMTL-G": "C2", "CAGrad": "C3",
            "UPGrad": "C4", "Aligned-MTL": "C5"}
 # One panel per method (several directions nearly coincide here, so one picture would hide some).
-fig, axes = plt.subplots(2, 4, figsize=(13, 6.6), layout="constrained")
-lim = 1.15 * max(np.abs(np.array([g1, g2, *dirs.values()])).max(), 1e-9)
-for ax, name in zip(axes.flat, [*dirs, "all"]):
-    for vec, style in ((g1, "0.45"), (g2, "0.75")):
-        ax.annotate("", xy=vec, xytext=(0, 0), arrowprops=dict(arrowstyle="-|>", color=style,
-                                                               lw=2.5))
-    for other in (dirs if name == "all" else [name]):
-        ax.annotate("", xy=dirs[other], xytext=(0, 0),
-                    arrowprops=dict(arrowstyle="-|>", color=colours[other], lw=1.6))
-    ax.set_xlim(-lim, lim)
-    ax.set_ylim(-lim, lim)
-    ax.set_aspect("equal")
-    ax.axhline(0, color="0.9", zorder=0)
-    ax.axvline(0, color="0.9", zorder=0)
-    d_ = dirs.get(name)
-    ax.set_title(name if d_ is None else f"{name}: g1.d {g1 @ d_:+.2f}, g2.d {g2 @ d_:+.2f}",
-                 fontsize=9, color=colours.get(name, "k"))
-    ax.set_xlabel("component 0")
-    ax.set_ylabel("component 1")
-handles = [plt.Line2D([], [], color=c, lw=w) for c, w in (("0.45", 2.5), ("0.75", 2.5))]
-handles += [plt.Line2D([], [], color=colours[n]) for n in dirs]
-fig.legend(handles, ["g1 (task 1)", "g2 (task 2)", *dirs], loc="outside right center",
-           fontsize=8)
-fig.suptitle(f"Directions d at theta = {theta0.detach().numpy().round(2)} (a step is -lr d)")
+conflicts.plot_directions(g1, g2, dirs, colours, theta0.detach().numpy())
 plt.show()
 
 # %% [markdown]
@@ -186,24 +169,12 @@ mgda_end = [paths["MGDA", i][-1] for i in range(3)]
 assert all(distance_to_pareto_set(p) < 1e-3 for p in mgda_end)   # Pareto-stationary
 assert np.linalg.norm(mgda_end[1] - mgda_end[2]) > 0.3            # ... but not one point
 
-fig, ax = plt.subplots(figsize=(8.5, 6), layout="constrained")
-grid = np.linspace(-2, 2, 150)
-X1, X2 = np.meshgrid(grid, grid)
-P = np.stack([X1.ravel(), X2.ravel()], 1)
-F1 = 0.5 * np.einsum("ni,ij,nj->n", P - a, A, P - a).reshape(X1.shape)
-F2 = 2.0 * np.einsum("ni,ij,nj->n", P - b, B, P - b).reshape(X1.shape)
-ax.contour(X1, X2, F1, levels=6, colors="0.6", linewidths=0.6)
-ax.contour(X1, X2, F2, levels=6, colors="0.8", linewidths=0.6, linestyles="dashed")
-ax.plot(*pareto_set.T, color="k", lw=3, alpha=0.3, label="Pareto set")
-for name in shown:
-    for i in range(3):
-        ax.plot(*paths[name, i].T, color=colours[name], lw=1.2,
-                label=name if i == 0 else None)
-ax.plot(*np.array(starts).T, "ko", ms=4, label="starts")
-ax.set_title("Trajectories (contours: f1 solid, f2 dashed)")
-ax.set_xlabel("theta[0]")
-ax.set_ylabel("theta[1]")
-ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # clear of the starts
+def losses_np(P):
+    return (0.5 * np.einsum("ni,ij,nj->n", P - a, A, P - a),
+            2.0 * np.einsum("ni,ij,nj->n", P - b, B, P - b))
+
+
+conflicts.plot_trajectories(losses_np, pareto_set, paths, shown, starts, colours)
 plt.show()
 
 # %% [markdown]
@@ -321,10 +292,7 @@ assert abs(dwa_weights[-1][0] - 1.0) > 1e-3   # ... the losses fell at different
 
 # %%
 import copy  # noqa: E402
-import os  # noqa: E402
-import sys  # noqa: E402
 
-sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
 from lesson_checks.gradients import check_gradients  # noqa: E402  (lesson 2's check)
 
 model64 = copy.deepcopy(model).to(dtype=minigrad.float64)
@@ -340,28 +308,7 @@ worst = check_gradients(weighted_total, list(model64.parameters()), rtol=1e-5)
 print(f"sum w_i L_i: backward vs finite differences, worst relative gap {worst:.1e}")
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(16, 4), layout="constrained")
-gw = np.array(gn_weights)
-steps_per_epoch = len(loader)
-axes[0].plot(gw[:, 0], label="w_CE (classifier)")
-axes[0].plot(gw[:, 1], label="w_MSE (decoder)")
-axes[0].set_title("GradNorm weights (alpha = 1.5, shared layer)")
-axes[0].set_xlabel("step")
-axes[0].set_ylabel("task weight (sum = 2)")
-axes[0].legend()
-dw = np.array(dwa_weights)
-axes[1].step(np.arange(epochs) * steps_per_epoch, dw[:, 0], where="post", label="w_CE")
-axes[1].step(np.arange(epochs) * steps_per_epoch, dw[:, 1], where="post", label="w_MSE")
-axes[1].set_title("DWA weights (T = 2, from epoch-mean losses)")
-axes[1].set_xlabel("step")
-axes[1].set_ylabel("task weight (sum = 2)")
-axes[1].legend()
-axes[2].semilogy(checks[:, 0], checks[:, 1], label="learned GradNorm weights")
-axes[2].semilogy(checks[:, 0], checks[:, 2], label="w = (1, 1)")
-axes[2].set_title("GradNorm's objective on the current batch")
-axes[2].set_xlabel("step")
-axes[2].set_ylabel("sum_i |G_i - mean(G) r_i^1.5|")
-axes[2].legend()
+conflicts.plot_weightings(gn_weights, dwa_weights, checks, epochs, len(loader))
 plt.show()
 
 # %% [markdown]

@@ -1,5 +1,5 @@
 """``check_gradients``: lesson 2's finite-difference check of a model's gradient, for the
-lessons that train a model (04, 07, 10, 11 import it; lesson 02 writes it out and explains it)."""
+lessons that train a model (02 explains it and imports it, as do 04, 07, 10 and 11)."""
 from __future__ import annotations
 
 import numpy as np
