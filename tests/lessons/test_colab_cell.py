@@ -20,7 +20,8 @@ def test_colab_cell_installs_from_the_uploaded_zip(tmp_path, monkeypatch):
     archive = tmp_path / "minigrad.zip"
     with zipfile.ZipFile(archive, "w") as zf:  # like "Download ZIP": one top folder
         for rel in ("pyproject.toml", "README.md", "lessons/lesson_checks/__init__.py",
-                    "lessons/lesson_checks/part1.py", "minigrad/__init__.py"):
+                    "lessons/lesson_checks/part1.py", "lessons/lesson_helpers/__init__.py",
+                    "minigrad/__init__.py"):
             zf.write(ROOT / rel, f"minigrad-main/{rel}")
     calls = []
     monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(cmd))
@@ -33,3 +34,4 @@ def test_colab_cell_installs_from_the_uploaded_zip(tmp_path, monkeypatch):
     assert (Path(cmd[-1]) / "pyproject.toml").exists()
     lessons = Path(os.environ["MINIGRAD_LESSONS"])
     assert (lessons / "lesson_checks" / "__init__.py").exists()
+    assert (lessons / "lesson_helpers" / "__init__.py").exists()   # the figures the lessons import
