@@ -19,6 +19,9 @@
 
 # %%
 # %matplotlib inline
+import os
+import sys
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -27,6 +30,9 @@ import minigrad.nn.functional as F
 from minigrad import nn, optim, viz
 from minigrad.data import DataLoader, load_digits, train_test_split
 from minigrad.multitask import balance_alpha, cv_alpha, head_grads
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))   # lessons/lesson_helpers
+from lesson_helpers import spread  # noqa: E402
 
 minigrad.manual_seed(0)
 
@@ -117,10 +123,7 @@ def seed_spread(alpha, seeds=range(5)):
     for s in seeds:
         minigrad.manual_seed(s)
         runs.append(evaluate(train(alpha, X_train, y_train, seed=s), X_test, y_test))
-    accs = np.array([r["acc"] for r in runs])
-    print(f"alpha = {alpha}: test accuracy over {len(accs)} seeds {accs.mean():.3f} +- "
-          f"{accs.std(ddof=1):.3f} (min {accs.min():.3f}, max {accs.max():.3f})")
-    return runs, accs
+    return runs, spread([r["acc"] for r in runs], f"alpha = {alpha}: test accuracy")
 
 
 alone_runs, alone_accs = seed_spread(0.0)      # cross-entropy alone
@@ -262,10 +265,7 @@ assert final_accs.min() > 0.85
 
 # %%
 import copy  # noqa: E402
-import os  # noqa: E402
-import sys  # noqa: E402
 
-sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
 from lesson_checks.gradients import check_gradients  # noqa: E402  (lesson 2's check)
 
 model64 = copy.deepcopy(Net()).to(dtype=minigrad.float64)
@@ -293,10 +293,6 @@ print(f"alpha = {a_best}: backward vs finite differences, worst relative gap {wo
 
 # %%
 # The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
-import os  # noqa: E402
-import sys  # noqa: E402
-
-sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
 from lesson_checks import check  # noqa: E402
 
 # %% [markdown]

@@ -21,6 +21,9 @@
 
 # %%
 # %matplotlib inline
+import os
+import sys
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -30,6 +33,9 @@ from minigrad import nn
 from minigrad.data import load_digits, train_test_split
 from minigrad.ops.pca import oja_direction, oja_rule
 from minigrad.testing import GradcheckError, gradcheck
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))   # lessons/lesson_helpers
+from lesson_helpers import spread  # noqa: E402
 
 minigrad.manual_seed(0)
 f64 = minigrad.float64
@@ -295,9 +301,8 @@ assert oja_h["orth"][-1] < min(1.0, 0.1 * ce_h["orth"][-1])   # Oja keeps W near
 assert oja_h["ev"][-1] > ce_h["ev"][-1] + 0.05                # and finds high-variance directions
 # The accuracy claim over 5 seeds (the head's initial weights and the batch order; W starts at
 # W_start every time):
-oja_accs = np.array([oja_acc] + [train(scoped_pca_loss, lam, seed=s)[1] for s in range(1, 5)])
-print(f"Oja, test accuracy over 5 seeds: {oja_accs.mean():.3f} +- {oja_accs.std(ddof=1):.3f} "
-      f"(min {oja_accs.min():.3f}, max {oja_accs.max():.3f})")
+oja_accs = spread([oja_acc] + [train(scoped_pca_loss, lam, seed=s)[1] for s in range(1, 5)],
+                  "Oja, test accuracy")
 assert oja_accs.min() > 0.85                   # while the classifier still learns, every seed
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
@@ -338,10 +343,6 @@ plt.show()
 
 # %%
 # The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
-import os  # noqa: E402
-import sys  # noqa: E402
-
-sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
 from lesson_checks import check  # noqa: E402
 
 # %% [markdown]

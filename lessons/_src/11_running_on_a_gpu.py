@@ -21,6 +21,8 @@
 
 # %%
 # %matplotlib inline
+import os
+import sys
 import time
 
 import matplotlib.pyplot as plt
@@ -31,6 +33,9 @@ import minigrad.nn.functional as F
 from minigrad import nn, optim
 from minigrad.data import DataLoader, load_digits, train_test_split
 from minigrad.multitask import MGDA, jacobian
+
+sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))   # lessons/lesson_helpers
+from lesson_helpers import spread  # noqa: E402
 
 minigrad.manual_seed(0)
 GPU = minigrad.cuda.is_available()
@@ -102,9 +107,7 @@ seconds = time.perf_counter() - start
 print(f"{len(losses)} steps on {device} in {seconds:.2f} s; test accuracy {acc:.3f}")
 assert all(p.device == X_train.device for p in model.parameters())
 # The accuracy over 5 seeds (initial weights and batch order), as in lesson 1:
-seed_accs = np.array([acc] + [train_on_device(s)[2] for s in range(1, 5)])
-print(f"test accuracy over 5 seeds: {seed_accs.mean():.3f} +- {seed_accs.std(ddof=1):.3f} "
-      f"(min {seed_accs.min():.3f}, max {seed_accs.max():.3f})")
+seed_accs = spread([acc] + [train_on_device(s)[2] for s in range(1, 5)])
 assert seed_accs.min() > 0.93
 
 fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
@@ -153,10 +156,6 @@ else:
 # parameter, for the model of this section on `device`:
 
 # %%
-import os  # noqa: E402
-import sys  # noqa: E402
-
-sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
 from lesson_checks.gradients import check_gradients  # noqa: E402  (lesson 2's check)
 
 minigrad.manual_seed(1)
@@ -254,10 +253,6 @@ assert cpu_times[-1] > 16 * cpu_times[0], f"CPU times {cpu_times} do not grow wi
 
 # %%
 # The checks, and how each answer is judged, live in lessons/lesson_checks (the instructor's side).
-import os  # noqa: E402
-import sys  # noqa: E402
-
-sys.path.insert(0, os.environ.get("MINIGRAD_LESSONS", os.getcwd()))
 from lesson_checks import check  # noqa: E402
 
 # %% [markdown]
