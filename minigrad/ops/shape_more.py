@@ -1,6 +1,7 @@
-"""More of PyTorch's Tensor spellings: ``repeat``, ``flip``, ``t``, ``contiguous``, and the
-conversions and constructors ``type``, ``int``, ``new_zeros``/``new_ones``/``new_full``/
-``new_tensor``, ``uniform_``/``normal_`` (attached as methods by :func:`attach`)."""
+"""More of PyTorch's Tensor spellings: ``repeat``, ``flip``, ``sum_to_size``, ``t``,
+``contiguous``, and the conversions and constructors ``type``, ``int``, ``new_zeros``/
+``new_ones``/``new_full``/``new_tensor``, ``uniform_``/``normal_`` (attached as methods by
+:func:`attach`)."""
 from __future__ import annotations
 
 from typing import Any
@@ -40,6 +41,22 @@ def flip(x, dims):
         return x
     return getitem(x, tuple(slice(None, None, -1) if i in axes else slice(None)
                             for i in range(x.ndim)))
+
+
+@declare(None, methods=("sum_to_size",))
+def sum_to_size(x, *size):
+    """Sum ``x`` down to ``size`` (PyTorch's ``Tensor.sum_to_size``, DeZero's ``sum_to``): the
+    reverse of broadcasting, so ``size`` must broadcast to ``x.shape``. Made of ``sum``."""
+    from .reduce import sum as sum_
+
+    size = shape._shape_arg(size)
+    lead = x.ndim - len(size)
+    if lead < 0 or any(s not in (1, d) for s, d in zip(size, x.shape[lead:])):
+        raise RuntimeError(f"sum_to_size: size {size} is not expandable to the tensor's shape "
+                           f"{x.shape}; give a size that broadcasts to it (each dim equal or 1)")
+    dims = tuple(range(lead)) + tuple(lead + i for i, (s, d) in
+                                      enumerate(zip(size, x.shape[lead:])) if s == 1 and d != 1)
+    return shape.reshape(sum_(x, dims, True), size) if dims else x
 
 
 def t(self):
