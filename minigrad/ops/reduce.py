@@ -26,10 +26,21 @@ def norm_axes(dim, axis, ndim, op="reduction", out=None):
     d = dim if dim is not None else axis
     if d is None:
         return None
-    d, n = (d,) if isinstance(d, int) else tuple(d), builtins.max(ndim, 1)
+    d, n = (d,) if isinstance(d, int) else _dims_tuple(d, op), builtins.max(ndim, 1)
     if any(not -n <= int(a) < n for a in d) or len({int(a) % n for a in d}) != len(d):
         raise _dims_error(op, d, ndim)
     return () if ndim == 0 else tuple(sorted(int(a) % n for a in d))
+
+
+def _dims_tuple(d, op):
+    """A dim that is not a Python int: an int-like (a NumPy integer) or a sequence of them."""
+    if hasattr(d, "__index__"):
+        return (int(d),)
+    seq = tuple(d) if isinstance(d, (tuple, list)) else None
+    if seq is None or not all(hasattr(a, "__index__") for a in seq):
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {d!r}; e.g. "
+                        f"x.{op}(dim=1) or x.{op}(dim=(0, 1))")
+    return seq
 
 
 def _dims_error(op, d, ndim):

@@ -90,9 +90,13 @@ def wrap_dim(op, dim, ndim):
     return dim % n
 
 
-def _shape_arg(shape):
+def _shape_arg(shape, op="reshape"):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(int(s) for s in shape[0])
+        shape = tuple(shape[0])
+    if not all(hasattr(s, "__index__") for s in shape):
+        bad = next(s for s in shape if not hasattr(s, "__index__"))
+        raise TypeError(f"{op}: sizes must be ints, got {bad!r} (of type {type(bad).__name__}) "
+                        f"in {shape}; e.g. x.{op}(2, 3) or x.{op}((2, 3))")
     return tuple(int(s) for s in shape)
 
 
@@ -156,7 +160,7 @@ expand_dims = unsqueeze
 @declare(Permute, methods=("permute",))
 def permute(x, *dims):
     """Reorder the axes: ``x.permute(2, 0, 1)``."""
-    dims = _shape_arg(dims)
+    dims = _shape_arg(dims, "permute")
     if len(dims) != x.ndim:
         raise ValueError(f"permute: {dims} is not a permutation of the {x.ndim} dims of a tensor "
                          f"of shape {x.shape} (it names {len(dims)} dims)")
@@ -206,7 +210,7 @@ def broadcast_to(x, shape):
 @declare(BroadcastTo, methods=("expand",))
 def expand(x, *sizes):
     """PyTorch's ``expand``: like broadcast_to, where -1 keeps a dim's size."""
-    sizes = _shape_arg(sizes)
+    sizes = _shape_arg(sizes, "expand")
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise ValueError(f"expand: {len(sizes)} sizes {sizes} for a tensor of shape {x.shape}; "

@@ -17,7 +17,7 @@ def repeat(x, *sizes):
     """Tile ``x``: ``x.repeat(2, 3)`` repeats a (a, b) tensor into (2a, 3b), as PyTorch's
     ``repeat`` (NumPy's ``tile``). Made of reshape and broadcast, so the gradient is the sum
     over the copies."""
-    sizes = shape._shape_arg(sizes)
+    sizes = shape._shape_arg(sizes, "repeat")
     if len(sizes) < x.ndim:
         raise ValueError(f"repeat: {len(sizes)} sizes {sizes} for a tensor of shape {x.shape}; "
                          "give at least one per dim")
@@ -49,7 +49,7 @@ def sum_to_size(x, *size):
     reverse of broadcasting, so ``size`` must broadcast to ``x.shape``. Made of ``sum``."""
     from .reduce import sum as sum_
 
-    size = shape._shape_arg(size)
+    size = shape._shape_arg(size, "sum_to_size")
     lead = x.ndim - len(size)
     if lead < 0 or any(s not in (1, d) for s, d in zip(size, x.shape[lead:])):
         raise RuntimeError(f"sum_to_size: size {size} is not expandable to the tensor's shape "
@@ -105,9 +105,9 @@ def attach() -> None:
     T.type = type_
     T.int = lambda self: self.to(backend.int32)
     T.new_zeros = lambda self, *size, dtype=None, device=None, requires_grad=False: _new(
-        self, "zeros", shape._shape_arg(size), dtype, device, requires_grad)
+        self, "zeros", shape._shape_arg(size, "new_zeros"), dtype, device, requires_grad)
     T.new_ones = lambda self, *size, dtype=None, device=None, requires_grad=False: _new(
-        self, "ones", shape._shape_arg(size), dtype, device, requires_grad)
+        self, "ones", shape._shape_arg(size, "new_ones"), dtype, device, requires_grad)
     T.new_empty = T.new_zeros
     T.new_full = lambda self, size, fill_value, dtype=None, device=None, requires_grad=False: _new(
         self, "full", tuple(size), dtype, device, requires_grad, fill_value=fill_value)

@@ -84,6 +84,7 @@ def test_bidirectional_reverse_direction_reads_the_sequence_backwards():
     np.testing.assert_allclose(out.detach().numpy()[0, :, 3:], h.detach().numpy()[1], atol=1e-12)
 
 
+@pytest.mark.ex2_1
 def test_gradcheck_float64_through_inputs_state_and_weights():
     lstm = nn.LSTM(2, 3, num_layers=2, dtype=mg.float64)
     names = [n for n, _ in lstm.named_parameters()]

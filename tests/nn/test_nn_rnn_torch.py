@@ -19,6 +19,8 @@ def _same(a, t, tol=1e-10):
     np.testing.assert_allclose(a.detach().numpy(), t.detach().numpy(), rtol=tol, atol=tol)
 
 
+@pytest.mark.ex2_1
+@pytest.mark.ex2_2
 @pytest.mark.parametrize("kw", [dict(), dict(num_layers=2, batch_first=True),
                                 dict(num_layers=2, bidirectional=True), dict(bias=False)])
 def test_lstm_matches_torch(kw):

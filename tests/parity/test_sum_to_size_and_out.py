@@ -21,6 +21,7 @@ def test_sum_to_size_values_match_numpy_sum_over_broadcast_dims(size):
     assert mg.tensor(a).sum_to_size(size).shape == size   # a tuple works too
 
 
+@pytest.mark.ex2_1
 def test_sum_to_size_gradient_is_the_broadcast():
     x = mg.randn(2, 3, 4, dtype=mg.float64, requires_grad=True)
     assert gradcheck(lambda x: x.sum_to_size(3, 1) * mg.tensor([[1.0], [2.0], [3.0]],
