@@ -43,6 +43,9 @@ def _check_input(name, x, input_size, ndims):
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}: expects a Tensor input, got {type(x).__name__}; "
                         "wrap it with minigrad.tensor(...)")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{name}: expects a floating input, got {x.dtype} (shape {x.shape}); "
+                        "convert it with .float()")
     if x.ndim not in ndims or x.shape[-1] != input_size:
         want = " or ".join(f"{d}-D" for d in ndims)
         raise ValueError(f"{name}: expects a {want} input whose last dim is input_size="

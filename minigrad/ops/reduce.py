@@ -34,6 +34,12 @@ def norm_axes(dim, axis, ndim, op="reduction", out=None):
 
 def _dims_tuple(d, op):
     """A dim that is not a Python int: an int-like (a NumPy integer) or a sequence of them."""
+    if isinstance(d, Tensor) and d.ndim > 0:
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got a Tensor of shape "
+                        f"{d.shape}; for the elementwise {op}imum of two tensors use "
+                        f"minigrad.{op}imum(a, b)" if op in ("max", "min") else
+                        f"{op}: dim must be an int or a tuple of ints, got a Tensor of shape "
+                        f"{d.shape}")
     if hasattr(d, "__index__"):
         return (int(d),)
     seq = tuple(d) if isinstance(d, (tuple, list)) else None

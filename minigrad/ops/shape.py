@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..autograd.function import Op
+from ..tensor import Tensor
 from .registry import declare
 from .xp import xp_of
 
@@ -84,6 +85,9 @@ def wrap_dim(op, dim, ndim):
     """``dim`` as a non-negative axis of an ``ndim``-d tensor (a 0-d tensor takes 0 and -1), or
     IndexError as PyTorch raises it, naming the op."""
     n = max(ndim, 1)
+    if not hasattr(dim, "__index__"):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r} (of type {type(dim).__name__}) "
+                        f"for a tensor with {ndim} dims")
     if not -n <= dim < n:
         raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{-n}, "
                          f"{n - 1}], but got {dim}) for a tensor with {ndim} dims")
@@ -148,6 +152,8 @@ def squeeze(x, dim=None):
 def unsqueeze(x, dim):
     """Insert a size-1 dim at ``dim``."""
     nd = x.ndim + 1
+    if not hasattr(dim, "__index__"):
+        raise TypeError(f"unsqueeze: dim must be an int, got {dim!r} (tensor of shape {x.shape})")
     if not -nd <= dim < nd:
         raise IndexError(f"unsqueeze: dim {dim} out of range for a tensor with {x.ndim} dims")
     d = dim % nd
@@ -222,10 +228,23 @@ def expand(x, *sizes):
     return broadcast_to(x, shape)
 
 
+def _tensor_list(op, tensors):
+    """``tensors`` as a list, refusing a single Tensor and entries that are not arrays."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{op}: expects a sequence of tensors, got one Tensor of shape "
+                        f"{tensors.shape}; write {op}([a, b], dim=...)")
+    tensors = list(tensors)
+    for k, t in enumerate(tensors):
+        if not hasattr(t, "shape") or not hasattr(t, "ndim"):
+            raise TypeError(f"{op}: expected Tensor as element {k}, got {type(t).__name__}; "
+                            "wrap numbers with minigrad.tensor(...)")
+    return tensors
+
+
 @declare(Cat, "concat", "concatenate")
 def cat(tensors, dim=0):
     """Concatenate along ``dim`` (alias ``concatenate``)."""
-    tensors = list(tensors)
+    tensors = _tensor_list("cat", tensors)
     if not tensors:
         raise ValueError("cat: needs at least one tensor")
     t0 = tensors[0]
@@ -250,7 +269,7 @@ concat = cat
 @declare(None)
 def stack(tensors, dim=0):
     """Stack equally-shaped tensors along a new dim."""
-    tensors = list(tensors)
+    tensors = _tensor_list("stack", tensors)
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
     for k, t in enumerate(tensors):

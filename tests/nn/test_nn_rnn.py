@@ -128,3 +128,9 @@ def test_dropout_between_layers_only_in_training():
     np.testing.assert_array_equal(a, b)
     lstm.train()
     assert not np.allclose(lstm(x)[0].detach().numpy(), a)
+
+
+def test_integer_input_is_refused_with_the_conversion():
+    with pytest.raises(TypeError, match=r"LSTM: expects a floating input, got int64 .*\.float\(\)"):
+        nn.LSTM(3, 4)(mg.tensor([[[1, 2, 3]]]))
+    assert nn.LSTM(3, 4)(mg.tensor([[[1, 2, 3]]]).float())[0].shape == (1, 1, 4)

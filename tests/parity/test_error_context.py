@@ -114,3 +114,54 @@ def test_clip_grad_norm_with_a_non_number():
     _raises(TypeError, r"clip_grad_norm_: max_norm and norm_type must be numbers, got "
                        r"max_norm='a'", lambda: nn.utils.clip_grad_norm_([w], "a"))
     assert nn.utils.clip_grad_norm_([w], 1.0).item() > 0
+
+
+def test_setitem_out_of_range_index_names_the_op_and_dim():
+    x = mg.zeros(2, 3)
+    _raises(IndexError, r"setitem \(x\[index\] = value\): index 5 is out of range for dim 0 of "
+                        r"size 2", lambda: x.__setitem__(5, 1.0))
+    _raises(IndexError, r"setitem .*too many indices for a tensor of shape \(2, 3\)",
+            lambda: x.__setitem__((0, 0, 0), 1.0))
+    x[1, 2] = 4.0
+    assert x.sum().item() == 4.0
+
+
+@pytest.mark.parametrize("op, call", [
+    ("flip", lambda x: x.flip("a")), ("transpose", lambda x: x.transpose("a", 1)),
+    ("squeeze", lambda x: x.squeeze("a")), ("flatten", lambda x: x.flatten("a")),
+    ("cat", lambda x: mg.cat([x, x], dim="a")), ("unsqueeze", lambda x: x.unsqueeze("a")),
+])
+def test_shape_ops_with_a_dim_that_is_not_an_int(op, call):
+    x = mg.randn(2, 3)
+    _raises(TypeError, rf"{op}: dim must be an int, got 'a'", lambda: call(x))
+    assert x.transpose(np.int64(0), 1).shape == (3, 2)
+
+
+def test_cat_and_stack_refuse_a_single_tensor_and_non_tensors():
+    x = mg.randn(2, 3)
+    _raises(TypeError, r"cat: expects a sequence of tensors, got one Tensor of shape \(2, 3\)",
+            lambda: mg.cat(x))
+    _raises(TypeError, r"stack: expected Tensor as element 0, got int", lambda: mg.stack([1, 2]))
+    assert mg.stack([x, x]).shape == (2, 2, 3) and mg.cat((x, x), 1).shape == (2, 6)
+
+
+def test_integer_to_a_negative_integer_power():
+    _raises(ValueError, r"pow: integers to negative integer powers are not allowed \(base int64 "
+                        r"of shape \(1,\)\); convert the base first, e.g. x.float\(\) \*\* -1",
+            lambda: mg.tensor([2]) ** -1)
+    _raises(ValueError, r"pow: integers to negative", lambda: mg.tensor([2]) ** mg.tensor([-1]))
+    assert (mg.tensor([2]) ** 2).tolist() == [4] and (mg.tensor([2.0]) ** -1).tolist() == [0.5]
+
+
+def test_dropout_p_that_is_not_a_number():
+    _raises(ValueError, r"dropout: p must be a probability in \[0, 1\], got 'a'",
+            lambda: F.dropout(mg.randn(3), "a"))
+    assert F.dropout(mg.randn(3), 0.5, training=False).shape == (3,)
+
+
+def test_max_with_a_tensor_as_dim_points_to_maximum():
+    x = mg.randn(2, 3)
+    _raises(TypeError, r"max: dim must be an int .* got a Tensor of shape \(2, 3\); for the "
+                       r"elementwise maximum of two tensors use minigrad.maximum\(a, b\)",
+            lambda: x.max(x))
+    assert mg.maximum(x, x).shape == (2, 3) and x.max(mg.tensor(1)).values.shape == (2,)
