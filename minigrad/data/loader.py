@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -65,9 +66,14 @@ class DataLoader:
         self._single = isinstance(dataset, Tensor)
         if self._single:
             dataset = TensorDataset(dataset)
-        if int(batch_size) < 1:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or \
+                batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got "
-                             f"{batch_size}")
+                             f"{batch_size!r}")
+        if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
+            raise TypeError(f"DataLoader: dataset must support len() and indexing (a Dataset, "
+                            f"a Tensor or a list of samples), got {type(dataset).__name__}; "
+                            "e.g. DataLoader(TensorDataset(x, y), batch_size=32)")
         self.dataset, self.batch_size = dataset, int(batch_size)
         self.shuffle, self.drop_last = shuffle, drop_last
         self._rng = None if seed is None else generator(seed)

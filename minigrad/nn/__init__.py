@@ -38,3 +38,6 @@ from .losses_more import HuberLoss, KLDivLoss, SmoothL1Loss  # noqa: E402
 
 __all__ += ["LeakyReLU", "ELU", "Softplus", "GELU", "SiLU", "HuberLoss", "SmoothL1Loss",
             "KLDivLoss"]
+from .rnn import LSTM, LSTMCell  # noqa: E402
+
+__all__ += ["LSTM", "LSTMCell"]

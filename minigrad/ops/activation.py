@@ -49,9 +49,12 @@ class LogSoftmax(Op):
         # END SOLUTION
 
 
-def _dim(x, dim):
+def _dim(x, dim, op="softmax"):
+    if not hasattr(dim, "__index__"):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r} (tensor of shape {x.shape})")
     if not -max(x.ndim, 1) <= dim < max(x.ndim, 1):
-        raise IndexError(f"dim {dim} is out of range for a tensor of shape {x.shape}")
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor of shape {x.shape} "
+                         f"(valid: {-max(x.ndim, 1)}..{max(x.ndim, 1) - 1})")
     return dim % max(x.ndim, 1)
 
 
@@ -64,4 +67,4 @@ def softmax(x, dim=-1):
 @declare(LogSoftmax, methods=("log_softmax",))
 def log_softmax(x, dim=-1):
     """Log of softmax along ``dim``, without overflow for large logits."""
-    return LogSoftmax.apply(floating(x, "log_softmax"), _dim(x, dim))
+    return LogSoftmax.apply(floating(x, "log_softmax"), _dim(x, dim, "log_softmax"))

@@ -102,6 +102,18 @@ class Pow(Binary):
     """``a ** b``. d/da = b * a**(b-1) (0 where b = 0, as in PyTorch, so every derivative of
     ``x ** k`` at 0 is finite), d/db = a**b * log(a) (needs a > 0)."""
 
+    @classmethod
+    def explain_failure(cls, args) -> None:
+        super().explain_failure(args)
+        a, b = args
+        kinds = [getattr(v, "dtype", backend.int64 if isinstance(v, int) else None) for v in args]
+        negative = b < 0 if isinstance(b, int) else isinstance(b, Tensor) and bool(
+            (b.array < 0).any())
+        if all(k is not None and k.kind in "iu" for k in kinds) and negative:
+            raise ValueError(f"pow: integers to negative integer powers are not allowed (base "
+                             f"{kinds[0]} of shape {getattr(a, 'shape', ())}); convert the base "
+                             "first, e.g. x.float() ** -1")
+
     @staticmethod
     def forward(ctx, a, b):
         out = a ** b

@@ -16,6 +16,11 @@ from .xp import xp_of
 class GetItem(Op):
     """``x[index]`` with ints, slices, None, Ellipsis, bool masks and integer arrays."""
 
+    @classmethod
+    def explain_failure(cls, args) -> None:
+        super().explain_failure(args)
+        explain_index("indexing", args[0].shape, args[1])
+
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape, ctx.index = tuple(x.shape), index
@@ -38,6 +43,36 @@ class IndexAdd(Op):
     @staticmethod
     def backward(ctx, g):
         return None, None, xp_of(g).getitem(g, ctx.index)
+
+
+def explain_index(op, shape, index) -> None:
+    """Raise an IndexError naming the part of ``index`` (already converted: ints, slices, None,
+    Ellipsis, arrays) that does not fit ``shape``: too many indices, or an int or integer array
+    out of range for its dim. Called only after the backend refused the index."""
+    parts = index if isinstance(index, tuple) else (index,)
+    used = [p for p in parts if p is not None and p is not Ellipsis]
+    width = sum(getattr(p, "ndim", 1) if getattr(p, "dtype", None) == backend.bool_ else 1
+                for p in used)
+    if width > len(shape):
+        raise IndexError(f"{op}: too many indices for a tensor of shape {shape}: {width} given "
+                         f"for {len(shape)} dims; give at most one index per dim (None adds a dim)")
+    cut = next((i for i, p in enumerate(parts) if p is Ellipsis), len(parts))
+    dim = 0
+    for k, p in enumerate(parts):
+        if k == cut:  # the parts after an Ellipsis count from the last dim
+            dim = len(shape) - sum(1 for q in parts[k + 1:] if q is not None)
+            continue
+        if p is None:
+            continue
+        if isinstance(p, int) or (backend.is_array(p) and p.dtype.kind in "iu" and p.size):
+            lo, hi = (p, p) if isinstance(p, int) else (int(p.min()), int(p.max()))
+            n = shape[dim]
+            bad = [v for v in (lo, hi) if not -n <= v < n]
+            if bad:
+                valid = f"valid indices are {-n}..{n - 1}" if n else "the dim is empty"
+                raise IndexError(f"{op}: index {bad[0]} is out of range for dim {dim} of size "
+                                 f"{n} (tensor of shape {shape}); {valid}")
+        dim += getattr(p, "ndim", 1) if getattr(p, "dtype", None) == backend.bool_ else 1
 
 
 def _convert_index(idx, x):

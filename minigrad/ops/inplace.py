@@ -237,7 +237,11 @@ def setitem(self, index, value, *, op="setitem (x[index] = value)"):
     indexing.check_mask(index, self, op)
     idx = indexing._convert_index(index, self)
     v = _value(op, self, value)
-    sub = tuple(backend.getitem(self.array, idx).shape)
+    try:
+        sub = tuple(backend.getitem(self.array, idx).shape)
+    except IndexError:
+        indexing.explain_index(op, self.shape, idx)
+        raise
     if v.shape != sub and not _broadcasts(v.shape, sub):
         raise ValueError(f"{op}: a value of shape {v.shape} can't fill a region of shape {sub} "
                          f"(indexing a tensor of shape {self.shape}); shapes must broadcast")

@@ -151,6 +151,10 @@ def _matmul_shapes(a, b) -> None:
 @declare(Linear)
 def linear(x, weight, bias=None):
     """``x @ weight.T + bias`` with ``weight`` of shape (out_features, in_features)."""
+    if not isinstance(x, Tensor) or not isinstance(weight, Tensor):
+        bad, name = (x, "input") if not isinstance(x, Tensor) else (weight, "weight")
+        raise TypeError(f"linear: {name} must be a Tensor, got {type(bad).__name__} (shape "
+                        f"{getattr(bad, 'shape', '?')}); wrap it with minigrad.tensor(...)")
     xs, ws = x.array.shape, weight.array.shape
     if len(ws) != 2 or not xs or xs[-1] != ws[1]:
         if len(ws) != 2:

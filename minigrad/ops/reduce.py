@@ -16,18 +16,37 @@ from .registry import declare
 from .xp import xp_of
 
 
-def norm_axes(dim, axis, ndim, op="reduction"):
+def norm_axes(dim, axis, ndim, op="reduction", out=None):
     """Normalise ``dim``/``axis`` to a sorted tuple of non-negative axes (None: all). A 0-d
-    tensor takes dim 0 or -1 (PyTorch), meaning nothing to reduce."""
-    if dim is not None and axis is not None:
+    tensor takes dim 0 or -1 (PyTorch), meaning nothing to reduce. ``out`` (PyTorch's, which
+    minigrad does not have) must be None."""
+    if (dim is not None and axis is not None) or out is not None:
+        _no_out(out, op)
         raise TypeError(f"{op}: pass dim or axis, not both")
     d = dim if dim is not None else axis
     if d is None:
         return None
-    d, n = (d,) if isinstance(d, int) else tuple(d), builtins.max(ndim, 1)
+    d, n = (d,) if isinstance(d, int) else _dims_tuple(d, op), builtins.max(ndim, 1)
     if any(not -n <= int(a) < n for a in d) or len({int(a) % n for a in d}) != len(d):
         raise _dims_error(op, d, ndim)
     return () if ndim == 0 else tuple(sorted(int(a) % n for a in d))
+
+
+def _dims_tuple(d, op):
+    """A dim that is not a Python int: an int-like (a NumPy integer) or a sequence of them."""
+    if isinstance(d, Tensor) and d.ndim > 0:
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got a Tensor of shape "
+                        f"{d.shape}; for the elementwise {op}imum of two tensors use "
+                        f"minigrad.{op}imum(a, b)" if op in ("max", "min") else
+                        f"{op}: dim must be an int or a tuple of ints, got a Tensor of shape "
+                        f"{d.shape}")
+    if hasattr(d, "__index__"):
+        return (int(d),)
+    seq = tuple(d) if isinstance(d, (tuple, list)) else None
+    if seq is None or not all(hasattr(a, "__index__") for a in seq):
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {d!r}; e.g. "
+                        f"x.{op}(dim=1) or x.{op}(dim=(0, 1))")
+    return seq
 
 
 def _dims_error(op, d, ndim):
@@ -181,23 +200,31 @@ class Norm2(Op):
 
 
 # ----------------------------------------------------------------------------- functions
+def _no_out(out, op):
+    if out is not None:
+        raise TypeError(f"{op}: minigrad has no out= (got {type(out).__name__}); use the "
+                        f"returned tensor instead: y = x.{op}(...)")
+
+
 def _kd(keepdim, keepdims):
     return bool(keepdims if keepdims is not None else keepdim)
 
 
 @declare(Sum, methods=("sum",))
-def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
-    """Sum of elements over ``dim`` (all when None)."""
-    axes = None if dim is None and axis is None else norm_axes(dim, axis, x.ndim, "sum")
+def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):  # noqa: A001
+    """Sum of elements over ``dim`` (all when None). ``out`` is accepted only as None."""
+    # (`dim is None is axis is out`: all three None, the whole tensor without norm_axes)
+    axes = None if dim is None is axis is out else norm_axes(dim, axis, x.ndim, "sum", out)
     return Sum.apply(x, axes, bool(keepdim if keepdims is None else keepdims))
 
 
 @declare(Mean, methods=("mean",))
-def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """Mean of elements over ``dim`` (all when None)."""
+def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):
+    """Mean of elements over ``dim`` (all when None). ``out`` is accepted only as None."""
     if not x._rg and x.dtype.kind != "f":
         raise TypeError(f"mean: needs a floating tensor, got {x.dtype}; use .float() first")
-    axes = None if dim is None and axis is None else norm_axes(dim, axis, x.ndim, "mean")
+    # (`dim is None is axis is out`: all three None, the whole tensor without norm_axes)
+    axes = None if dim is None is axis is out else norm_axes(dim, axis, x.ndim, "mean", out)
     return Mean.apply(x, axes, bool(keepdim if keepdims is None else keepdims))
 
 
@@ -241,14 +268,18 @@ class _MaxResult(tuple):
 
 
 @declare(MaxMin, methods=("max",))
-def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
-    """Largest element; with ``dim``, returns ``(values, indices)`` along it."""
+def max(x, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):  # noqa: A001
+    """Largest element; with ``dim``, returns ``(values, indices)`` along it. ``out``: None
+    only."""
+    _no_out(out, "max")
     return _maxmin(x, dim, keepdim, axis, keepdims, True, "max")
 
 
 @declare(MaxMin, methods=("min",))
-def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001
-    """Smallest element; with ``dim``, returns ``(values, indices)`` along it."""
+def min(x, dim=None, keepdim=False, *, axis=None, keepdims=None, out=None):  # noqa: A001
+    """Smallest element; with ``dim``, returns ``(values, indices)`` along it. ``out``: None
+    only."""
+    _no_out(out, "min")
     return _maxmin(x, dim, keepdim, axis, keepdims, False, "min")
 
 

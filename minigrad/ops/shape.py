@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..autograd.function import Op
+from ..tensor import Tensor
 from .registry import declare
 from .xp import xp_of
 
@@ -84,15 +85,22 @@ def wrap_dim(op, dim, ndim):
     """``dim`` as a non-negative axis of an ``ndim``-d tensor (a 0-d tensor takes 0 and -1), or
     IndexError as PyTorch raises it, naming the op."""
     n = max(ndim, 1)
+    if not hasattr(dim, "__index__"):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r} (of type {type(dim).__name__}) "
+                        f"for a tensor with {ndim} dims")
     if not -n <= dim < n:
         raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{-n}, "
                          f"{n - 1}], but got {dim}) for a tensor with {ndim} dims")
     return dim % n
 
 
-def _shape_arg(shape):
+def _shape_arg(shape, op="reshape"):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(int(s) for s in shape[0])
+        shape = tuple(shape[0])
+    if not all(hasattr(s, "__index__") for s in shape):
+        bad = next(s for s in shape if not hasattr(s, "__index__"))
+        raise TypeError(f"{op}: sizes must be ints, got {bad!r} (of type {type(bad).__name__}) "
+                        f"in {shape}; e.g. x.{op}(2, 3) or x.{op}((2, 3))")
     return tuple(int(s) for s in shape)
 
 
@@ -144,6 +152,8 @@ def squeeze(x, dim=None):
 def unsqueeze(x, dim):
     """Insert a size-1 dim at ``dim``."""
     nd = x.ndim + 1
+    if not hasattr(dim, "__index__"):
+        raise TypeError(f"unsqueeze: dim must be an int, got {dim!r} (tensor of shape {x.shape})")
     if not -nd <= dim < nd:
         raise IndexError(f"unsqueeze: dim {dim} out of range for a tensor with {x.ndim} dims")
     d = dim % nd
@@ -156,7 +166,7 @@ expand_dims = unsqueeze
 @declare(Permute, methods=("permute",))
 def permute(x, *dims):
     """Reorder the axes: ``x.permute(2, 0, 1)``."""
-    dims = _shape_arg(dims)
+    dims = _shape_arg(dims, "permute")
     if len(dims) != x.ndim:
         raise ValueError(f"permute: {dims} is not a permutation of the {x.ndim} dims of a tensor "
                          f"of shape {x.shape} (it names {len(dims)} dims)")
@@ -206,7 +216,7 @@ def broadcast_to(x, shape):
 @declare(BroadcastTo, methods=("expand",))
 def expand(x, *sizes):
     """PyTorch's ``expand``: like broadcast_to, where -1 keeps a dim's size."""
-    sizes = _shape_arg(sizes)
+    sizes = _shape_arg(sizes, "expand")
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise ValueError(f"expand: {len(sizes)} sizes {sizes} for a tensor of shape {x.shape}; "
@@ -218,10 +228,23 @@ def expand(x, *sizes):
     return broadcast_to(x, shape)
 
 
+def _tensor_list(op, tensors):
+    """``tensors`` as a list, refusing a single Tensor and entries that are not arrays."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{op}: expects a sequence of tensors, got one Tensor of shape "
+                        f"{tensors.shape}; write {op}([a, b], dim=...)")
+    tensors = list(tensors)
+    for k, t in enumerate(tensors):
+        if not hasattr(t, "shape") or not hasattr(t, "ndim"):
+            raise TypeError(f"{op}: expected Tensor as element {k}, got {type(t).__name__}; "
+                            "wrap numbers with minigrad.tensor(...)")
+    return tensors
+
+
 @declare(Cat, "concat", "concatenate")
 def cat(tensors, dim=0):
     """Concatenate along ``dim`` (alias ``concatenate``)."""
-    tensors = list(tensors)
+    tensors = _tensor_list("cat", tensors)
     if not tensors:
         raise ValueError("cat: needs at least one tensor")
     t0 = tensors[0]
@@ -246,7 +269,7 @@ concat = cat
 @declare(None)
 def stack(tensors, dim=0):
     """Stack equally-shaped tensors along a new dim."""
-    tensors = list(tensors)
+    tensors = _tensor_list("stack", tensors)
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
     for k, t in enumerate(tensors):

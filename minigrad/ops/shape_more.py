@@ -1,6 +1,7 @@
-"""More of PyTorch's Tensor spellings: ``repeat``, ``flip``, ``t``, ``contiguous``, and the
-conversions and constructors ``type``, ``int``, ``new_zeros``/``new_ones``/``new_full``/
-``new_tensor``, ``uniform_``/``normal_`` (attached as methods by :func:`attach`)."""
+"""More of PyTorch's Tensor spellings: ``repeat``, ``flip``, ``sum_to_size``, ``t``,
+``contiguous``, and the conversions and constructors ``type``, ``int``, ``new_zeros``/
+``new_ones``/``new_full``/``new_tensor``, ``uniform_``/``normal_`` (attached as methods by
+:func:`attach`)."""
 from __future__ import annotations
 
 from typing import Any
@@ -16,7 +17,7 @@ def repeat(x, *sizes):
     """Tile ``x``: ``x.repeat(2, 3)`` repeats a (a, b) tensor into (2a, 3b), as PyTorch's
     ``repeat`` (NumPy's ``tile``). Made of reshape and broadcast, so the gradient is the sum
     over the copies."""
-    sizes = shape._shape_arg(sizes)
+    sizes = shape._shape_arg(sizes, "repeat")
     if len(sizes) < x.ndim:
         raise ValueError(f"repeat: {len(sizes)} sizes {sizes} for a tensor of shape {x.shape}; "
                          "give at least one per dim")
@@ -40,6 +41,22 @@ def flip(x, dims):
         return x
     return getitem(x, tuple(slice(None, None, -1) if i in axes else slice(None)
                             for i in range(x.ndim)))
+
+
+@declare(None, methods=("sum_to_size",))
+def sum_to_size(x, *size):
+    """Sum ``x`` down to ``size`` (PyTorch's ``Tensor.sum_to_size``, DeZero's ``sum_to``): the
+    reverse of broadcasting, so ``size`` must broadcast to ``x.shape``. Made of ``sum``."""
+    from .reduce import sum as sum_
+
+    size = shape._shape_arg(size, "sum_to_size")
+    lead = x.ndim - len(size)
+    if lead < 0 or any(s not in (1, d) for s, d in zip(size, x.shape[lead:])):
+        raise RuntimeError(f"sum_to_size: size {size} is not expandable to the tensor's shape "
+                           f"{x.shape}; give a size that broadcasts to it (each dim equal or 1)")
+    dims = tuple(range(lead)) + tuple(lead + i for i, (s, d) in
+                                      enumerate(zip(size, x.shape[lead:])) if s == 1 and d != 1)
+    return shape.reshape(sum_(x, dims, True), size) if dims else x
 
 
 def t(self):
@@ -88,9 +105,9 @@ def attach() -> None:
     T.type = type_
     T.int = lambda self: self.to(backend.int32)
     T.new_zeros = lambda self, *size, dtype=None, device=None, requires_grad=False: _new(
-        self, "zeros", shape._shape_arg(size), dtype, device, requires_grad)
+        self, "zeros", shape._shape_arg(size, "new_zeros"), dtype, device, requires_grad)
     T.new_ones = lambda self, *size, dtype=None, device=None, requires_grad=False: _new(
-        self, "ones", shape._shape_arg(size), dtype, device, requires_grad)
+        self, "ones", shape._shape_arg(size, "new_ones"), dtype, device, requires_grad)
     T.new_empty = T.new_zeros
     T.new_full = lambda self, size, fill_value, dtype=None, device=None, requires_grad=False: _new(
         self, "full", tuple(size), dtype, device, requires_grad, fill_value=fill_value)

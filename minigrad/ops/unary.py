@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import backend
 from ..autograd.function import Op
+from ..tensor import Tensor
 from .operands import floating
 from .registry import declare
 from .xp import xp_of
@@ -162,6 +163,17 @@ class Relu(Op):
 
 class Clip(Op):
     """``clip(x, lo, hi)``; gradient 1 inside [lo, hi], 0 outside."""
+
+    @classmethod
+    def explain_failure(cls, args) -> None:
+        super().explain_failure(args)
+        for name, b in zip(("min", "max"), args[1:]):
+            if b is not None and not isinstance(b, (int, float, Tensor)) and not (
+                    backend.is_array(b) and b.dtype.kind in "biuf"):
+                raise TypeError(f"clip: {name} must be a number, a Tensor or None, got "
+                                f"{b!r} (of type {type(b).__name__}) for a tensor of shape "
+                                f"{args[0].shape} and dtype {args[0].dtype}; e.g. "
+                                "x.clip(min=0.0, max=1.0)")
 
     @staticmethod
     def forward(ctx, x, lo, hi):

@@ -9,6 +9,7 @@ arrays: the update is not part of any graph.
 from __future__ import annotations
 
 import copy
+import inspect
 
 from .. import backend
 from ..ops.inplace import zero_grad_in_place
@@ -97,7 +98,11 @@ class Optimizer:
                 raise ValueError(f"{cls}: parameter group didn't specify a value of required "
                                  f"hyper-parameter {key!r}")
             group.setdefault(key, default)
-        self._validate(group)
+        try:
+            self._validate(group)
+        except TypeError:  # a comparison failed: name the hyper-parameter that is no number
+            self._explain_types(group)
+            raise
         self.param_groups.append(group)
 
     def _check_duplicates(self, params, names):
@@ -118,6 +123,21 @@ class Optimizer:
 
     def _validate(self, group: dict) -> None:
         """Subclasses check their hyper-parameters here."""
+
+    def _explain_types(self, group: dict) -> None:
+        """Raise a TypeError naming a hyper-parameter that is not a number (``lr="0.1"``);
+        called when ``_validate`` failed with a TypeError (a comparison with a number)."""
+        sig = inspect.signature(type(self).__init__).parameters
+        for key in self.defaults:
+            value = group.get(key)
+            many = key in sig and isinstance(sig[key].default, tuple)  # betas=(0.9, 0.999)
+            for v in value if many and isinstance(value, (tuple, list)) else (value,):
+                if v is None or isinstance(v, bool) or _is_number(v):
+                    continue
+                raise TypeError(
+                    f"{type(self).__name__}: {key} must be {'numbers' if many else 'a number'}, "
+                    f"got {v!r} (of type {type(v).__name__}) in {key}={value!r}; pass floats, "
+                    f"e.g. {key}={'(0.9, 0.999)' if many else '0.01'}")
 
     def _check(self, ok: bool, what: str, value) -> None:
         if not ok:
@@ -266,3 +286,14 @@ def _cast_state(name, value, p: Tensor):
             arr = xp.astype(arr, backend.native_dtype(xp, p.dtype))
         return Tensor(arr)
     return copy.deepcopy(value)
+
+
+def _is_number(v) -> bool:
+    """True for what ``float()`` takes, strings excepted (``lr="0.1"`` is a mistake)."""
+    if isinstance(v, str):
+        return False
+    try:
+        float(v)
+    except (TypeError, ValueError):
+        return False
+    return True

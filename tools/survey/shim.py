@@ -32,7 +32,7 @@ RENAMES = {
     "torch": {"float": "float32", "double": "float64", "long": "int64", "int": "int32",
               "half": "float16", "bool": "bool_"},
     "dezero.functions": {"get_item": "getitem", "softmax_cross_entropy": "cross_entropy",
-                         "mean_squared_error": "mse_loss"},
+                         "mean_squared_error": "mse_loss", "sum_to": "sum_to_size"},
 }
 
 

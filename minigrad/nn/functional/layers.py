@@ -4,6 +4,8 @@ own ops, so its gradient is the engine's chain rule through them (nothing here h
 hand-written backward)."""
 from __future__ import annotations
 
+import numbers
+
 from ... import backend, ops
 from ...tensor import Tensor
 
@@ -57,8 +59,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     """Zero each element with probability ``p`` and scale the survivors by ``1 / (1 - p)``, so
     the expected value is unchanged ("inverted dropout"). Identity when ``training`` is False.
     The mask comes from minigrad's seeded generator (``minigrad.manual_seed``)."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")
     if not training or p == 0.0:
         return input
     if p == 1.0:

@@ -22,7 +22,12 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     vector is kept (unlike clipping each value separately).
     """
     params = _grads(parameters)
-    max_norm, norm_type = float(max_norm), float(norm_type)
+    try:
+        max_norm, norm_type = float(max_norm), float(norm_type)
+    except (TypeError, ValueError):
+        raise TypeError(f"clip_grad_norm_: max_norm and norm_type must be numbers, got "
+                        f"max_norm={max_norm!r}, norm_type={norm_type!r}; e.g. "
+                        "clip_grad_norm_(model.parameters(), 1.0)") from None
     if not params:
         return Tensor(backend.host_full((), 0.0, backend.default_float))
     xp = backend.namespace(params[0].grad.array)
