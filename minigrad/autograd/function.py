@@ -133,7 +133,16 @@ def released_error(node) -> RuntimeError:
     )
 
 
-_NO = [(False,) * n for n in range(9)]
+class _NoGrads(dict):
+    """``_NO[n]``: the ``needs_input_grad`` of an unrecorded op with ``n`` arguments (made once
+    per ``n``)."""
+
+    def __missing__(self, n):
+        self[n] = no = (False,) * n
+        return no
+
+
+_NO = _NoGrads()
 _FREED = _OutRef((0, None, [0]))  # holds the guard of a released node (see Context.release)
 _HOLDERS = (Tensor, _OutRef)  # saved values that stand for an array (and carry a version)
 

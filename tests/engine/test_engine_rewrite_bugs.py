@@ -185,3 +185,12 @@ def test_backward_checks_the_gradient_device():
     g = mg.tensor([1.0, 1.0], dtype=mg.float64).to("strict")
     with pytest.raises(RuntimeError, match="gradient is on strict but the output"):
         y.backward(gradient=g)
+
+
+def test_ops_with_many_inputs_record_and_skip_recording_alike():
+    """(A regression found in review: the table of all-False needs_input_grad had 9 entries.)"""
+    plain = [mg.tensor([float(k)]) for k in range(12)]
+    assert mg.cat(plain).tolist() == [float(k) for k in range(12)]
+    leaves = [f64([float(k)]) for k in range(12)]
+    mg.cat(leaves).sum().backward()
+    assert all(t.grad.tolist() == [1.0] for t in leaves)
