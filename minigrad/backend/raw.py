@@ -60,12 +60,17 @@ class RawNamespace:
         return self.xp.reshape(a, (-1, 1)) * self.xp.reshape(b, (1, -1))
 
 
-_raw_cache: dict = {}
+_by_library: dict = {}  # array library -> its RawNamespace (one per library)
+_by_type: dict = {}  # array type -> the same RawNamespace (the lookup on the hot path)
 
 
 def raw_namespace(arr) -> RawNamespace:
-    xp = namespace(arr)
-    return _raw_cache.get(xp) or _raw_cache.setdefault(xp, RawNamespace(xp))
+    """The RawNamespace of ``arr``'s library (made once per library, found by the array's type)."""
+    return _by_type.get(type(arr)) or _by_type.setdefault(type(arr), _for_library(namespace(arr)))
+
+
+def _for_library(xp) -> RawNamespace:
+    return _by_library.get(xp) or _by_library.setdefault(xp, RawNamespace(xp))
 
 
 def _raw_to_device(self, x, device):

@@ -17,11 +17,4 @@ graph_namespace: Any = None  # minigrad's functions by name; set once by minigra
 
 def xp_of(g):
     """minigrad's functions for a Tensor, the array library's (same names) for an array."""
-    return graph_namespace if type(g) is Tensor else _BY_TYPE.get(type(g)) or _raw(g)
-
-
-_BY_TYPE: dict = {}  # array type -> its RawNamespace (NumPy's, CuPy's, the stand-in's)
-
-
-def _raw(g):
-    return _BY_TYPE.setdefault(type(g), backend.raw_namespace(g))
+    return graph_namespace if type(g) is Tensor else backend.raw_namespace(g)
