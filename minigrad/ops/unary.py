@@ -9,16 +9,12 @@ from .registry import declare
 from .xp import xp_of
 
 
-def _xp(x):
-    return backend.namespace(x)
-
-
 class Exp(Op):
     """``exp(x)``; d/dx = exp(x), so the output is saved."""
 
     @staticmethod
     def forward(ctx, x):
-        out = _xp(x).exp(x)
+        out = backend.namespace(x).exp(x)
         ctx.save_for_backward(out)
         return out
 
@@ -34,7 +30,7 @@ class Log(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _xp(x).log(x)
+        return backend.namespace(x).log(x)
 
     @staticmethod
     def backward(ctx, g):
@@ -47,7 +43,7 @@ class Sqrt(Op):
 
     @staticmethod
     def forward(ctx, x):
-        out = _xp(x).sqrt(x)
+        out = backend.namespace(x).sqrt(x)
         ctx.save_for_backward(out)
         return out
 
@@ -77,7 +73,7 @@ class Abs(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _xp(x).abs(x)
+        return backend.namespace(x).abs(x)
 
     @staticmethod
     def backward(ctx, g):
@@ -91,7 +87,7 @@ class Sin(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _xp(x).sin(x)
+        return backend.namespace(x).sin(x)
 
     @staticmethod
     def backward(ctx, g):
@@ -105,7 +101,7 @@ class Cos(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _xp(x).cos(x)
+        return backend.namespace(x).cos(x)
 
     @staticmethod
     def backward(ctx, g):
@@ -134,7 +130,7 @@ class Sigmoid(Op):
 
     @staticmethod
     def forward(ctx, x):
-        xp = _xp(x)
+        xp = backend.namespace(x)
         e = xp.exp(-xp.abs(x))  # never overflows
         out = xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
         ctx.save_for_backward(out)
@@ -151,7 +147,7 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, x):
-        out = _xp(x).maximum(x, 0)  # (an int 0 keeps int tensors int)
+        out = backend.namespace(x).maximum(x, 0)  # (an int 0 keeps int tensors int)
         ctx.save_for_backward(out)
         return out
 
@@ -179,7 +175,7 @@ class Clip(Op):
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x)
         ctx.bounds = (lo, hi)
-        return _xp(x).clip(x, lo, hi)
+        return backend.namespace(x).clip(x, lo, hi)
 
     @staticmethod
     def backward(ctx, g):
@@ -209,7 +205,7 @@ class Sign(ZeroGrad):
 
     @staticmethod
     def forward(ctx, x):
-        return _xp(x).sign(x)
+        return backend.namespace(x).sign(x)
 
 
 class Round(ZeroGrad):
@@ -217,7 +213,7 @@ class Round(ZeroGrad):
 
     @staticmethod
     def forward(ctx, x):
-        return _xp(x).round(x)
+        return backend.namespace(x).round(x)
 
 
 @declare(Exp, methods=("exp",))
