@@ -1,7 +1,7 @@
-"""Where minigrad's time goes on W1 (per-op overhead), W2 (MLP step) and W4: cProfile of the
-minigrad step, printed as the functions with the most own time (tottime) and their share.
+"""Where minigrad's time goes on W1 (per-op overhead), W2 (MLP step), W2s (small MLP step) and
+W4: cProfile of the minigrad step, printed as the functions with the most own time (tottime) and their share.
 
-    python benchmarks/profile_overhead.py            # W1, W2 and W4
+    python benchmarks/profile_overhead.py            # W1, W2, W2s and W4
     python benchmarks/profile_overhead.py W1 --top 30
 
 cProfile inflates Python-level call costs (every call is instrumented), so read the shares as
@@ -21,14 +21,17 @@ import pstats  # noqa: E402
 import _common  # noqa: E402,F401,I001 - sets the thread variables and sys.path
 import w1_elementwise  # noqa: E402
 import w2_mlp  # noqa: E402
+import w2s_small_mlp  # noqa: E402
 import w4_multiloss  # noqa: E402
 
-STEPS = {"W1": (w1_elementwise, 200), "W2": (w2_mlp, 300), "W4": (w4_multiloss, 500)}
+STEPS = {"W1": (w1_elementwise, 200), "W2": (w2_mlp, 300), "W2S": (w2s_small_mlp, 2000),
+         "W4": (w4_multiloss, 500)}
 
 
 def profile(wid: str, top: int, steps: int | None = None) -> list:
     mod, n = STEPS[wid]
-    step = mod.build_minigrad(mod.make_data())[0]
+    data = mod.make_data() if hasattr(mod, "build_minigrad") else mod.small_data()
+    step = (getattr(mod, "build_minigrad", None) or w2_mlp.build_minigrad)(data)[0]
     for _ in range(3):
         step()
     prof = cProfile.Profile()

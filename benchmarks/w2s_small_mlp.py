@@ -20,8 +20,13 @@ SIZES = (64, 16, 10)
 BATCH = 8
 
 
+def small_data():
+    """W2's data at W2s's sizes: MLP 64-16-10, batch 8, float64."""
+    return w2_mlp.make_data(sizes=SIZES, batch=BATCH, dtype=np.float64)
+
+
 def run(quick=False, peers=True) -> dict:
-    d = w2_mlp.make_data(sizes=SIZES, batch=BATCH, dtype=np.float64)
+    d = small_data()
     return w2_mlp.run(quick, peers, wid="W2s", d=d, goal=2.5, unit="us",
                       title="MLP 64-16-10 step, batch 8, float64")
 

@@ -33,6 +33,7 @@ def apply_function(cls, args, kwargs):
     results = tuple(Tensor(r.array) if any(r is t for t in tensors) else r for r in results)
     if record:
         record_node(ctx, args, results, outs)
+        ctx._saved = ctx._holders  # (not the raw values: they may hold the node's own outputs)
     if extend.on_apply:
         for f in extend.on_apply:
             f(ctx, args, results)

@@ -44,20 +44,24 @@ class _OutRef(tuple):
 class Context:
     """One op application: the ``ctx`` its forward and backward see, and a node of the graph."""
 
-    __slots__ = ("fn", "needs_input_grad", "rule", "seq", "__dict__", "__weakref__")
-    # Set per node when it is recorded (see record_node); the class values are the defaults.
-    parents = None  # per argument: the input's node, (node, output index), a leaf, or None
-    in_shapes: tuple = ()  # per argument: the input's shape (None for non-Tensors)
-    out_meta: tuple = ()  # per output: (shape, dtype)
+    # The per-node values live in slots (no per-node dict on the hot path).
+    __slots__ = ("fn", "needs_input_grad", "rule", "seq", "parents", "in_shapes", "out_meta",
+                 "_saved", "_holders", "_guards", "__dict__", "__weakref__")
+    # Set when the node is recorded (see record_node):
+    parents: tuple | None  # per argument: the input's node, (node, output index), a leaf, None
+    in_shapes: tuple  # per argument: the input's shape (None for non-Tensors)
+    out_meta: tuple  # per output: (shape, dtype)
+    _saved: tuple  # what forward saved, as it gave it (arrays: the ordinary backward gets these)
+    _holders: tuple  # the same, inputs as their Tensors and outputs as _OutRef (create_graph)
+    _guards: tuple  # per saved input or output: (it, its version when saved)
+    # Rarely set; the class values are the defaults:
     non_diff = None  # indices of outputs that carry no gradient
-    _saved: tuple = ()  # what forward saved (inputs as Tensors, outputs as _OutRef, constants)
-    _versions: tuple = ()  # per saved value: (what holds its version, the version when saved)
-    released = False  # saved values freed by a backward without retain_graph
     hooks: dict | None = None  # {output index: [hook, ...]} from register_hook / retain_grad
     origin = None  # the user's code line (anomaly mode only)
 
     def __init__(self, fn, need):  # (seq: creation order; a node is newer than its inputs')
         self.fn, self.needs_input_grad, self.rule, self.seq = fn, need, fn.backward, next(_counter)
+        self.parents, self._saved, self._holders, self._guards = None, (), (), ()
 
     @property
     def name(self) -> str:
@@ -83,18 +87,18 @@ class Context:
     def saved(self) -> tuple:
         """What forward saved: arrays in an ordinary backward, Tensors while recording (under
         ``create_graph``, so the rule's own ops are differentiated through them)."""
-        for k, guard in enumerate(self._versions):  # (check_versions, inlined: it runs per node)
-            if guard is not None and guard[0]._vc[0] != guard[1]:
-                raise version_error(self, k, guard)
+        for guard in self._guards:  # (check_versions, inlined: it runs per node)
+            if guard[0]._vc[0] != guard[1]:
+                raise version_error(self, guard)
         if state.enabled:
-            return tuple([self._as_tensor(v) for v in self._saved])
-        return tuple([v.array if type(v) in _HOLDERS else v for v in self._saved])
+            return tuple([self._as_tensor(v) for v in self._holders])
+        return self._saved
 
     @property
     def saved_tensors(self) -> tuple:
         """The saved values as Tensors (saved outputs come back attached to this node)."""
         check_versions(self)
-        return tuple([self._as_tensor(v) for v in self._saved])
+        return tuple([self._as_tensor(v) for v in self._holders])
 
     def _as_tensor(self, v):
         if type(v) is _OutRef:
@@ -109,10 +113,15 @@ class Context:
             self.hooks = {}
         return self.hooks.setdefault(index, [])
 
+    @property
+    def released(self) -> bool:
+        """True once a backward without ``retain_graph`` freed the saved values."""
+        return self._guards is _RELEASED
+
     def release(self) -> None:
         """Free what was saved for backward; links to other nodes stay (for drawing the graph)."""
         # one guard that always trips is left, so reading `saved` now raises released_error
-        self._saved, self._versions, self.released = (), ((_FREED, -1),), True
+        self._saved, self._holders, self._guards = (), (), _RELEASED
 
     def __repr__(self):
         return f"<{self.name}>"
@@ -120,9 +129,9 @@ class Context:
 
 def check_versions(ctx) -> None:
     """Raise if the node was freed, or if a saved value changed in place since it was saved."""
-    for k, guard in enumerate(ctx._versions):
-        if guard is not None and guard[0]._vc[0] != guard[1]:
-            raise version_error(ctx, k, guard)
+    for guard in ctx._guards:
+        if guard[0]._vc[0] != guard[1]:
+            raise version_error(ctx, guard)
 
 
 def released_error(node) -> RuntimeError:
@@ -143,7 +152,7 @@ class _NoGrads(dict):
 
 
 _NO = _NoGrads()
-_FREED = _OutRef((0, None, [0]))  # holds the guard of a released node (see Context.release)
+_RELEASED = ((_OutRef((0, None, [0])), -1),)  # the guard of a released node: always trips
 _HOLDERS = (Tensor, _OutRef)  # saved values that stand for an array (and carry a version)
 
 
@@ -204,8 +213,8 @@ def record_node(ctx, args, results, outs):
 
 def guard_saved(ctx, args, results, outs) -> None:
     """What forward saved, as the node keeps it (see :func:`_kept`), with the version of each."""
-    ctx._saved = saved = tuple([_kept(v, args, results, outs) for v in ctx._saved])
-    ctx._versions = tuple([(v, v._vc[0]) if type(v) in _HOLDERS else None for v in saved])
+    ctx._holders = kept = tuple([_kept(v, args, results, outs) for v in ctx._saved])
+    ctx._guards = tuple([(v, v._vc[0]) for v in kept if type(v) in _HOLDERS])
 
 
 def _kept(v, args, results, outs):

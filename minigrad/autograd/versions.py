@@ -15,14 +15,15 @@ from typing import Any
 from ..tensor import Tensor
 
 
-def version_error(ctx, k, guard) -> RuntimeError:
-    """The error for saved value ``k`` of ``ctx`` (or for a node whose values were freed)."""
+def version_error(ctx, guard) -> RuntimeError:
+    """The error for the saved value ``guard`` watches, ``(value, version when saved)`` (or for
+    a node whose values were freed)."""
     if ctx.released:
         from .function import released_error
 
         return released_error(ctx)
-    v, (src, ver) = ctx._saved[k], guard
-    now = src._vc[0]
+    v, ver = guard
+    now = v._vc[0]
     if type(v) is Tensor:
         shape: Any
         what, shape, base = "a tensor", v.shape, _base(v)

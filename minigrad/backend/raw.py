@@ -23,16 +23,10 @@ class RawNamespace:
         return value
 
     def mask(self, g, cond):
-        """``g`` where ``cond`` holds, else 0 (a multiply by the bool mask where allowed)."""
-        if self.xp is np:  # a multiply is ~10x faster than np.where, but inf * 0 is NaN:
-            with np.errstate(invalid="ignore"):  # where the product has NaN, redo it with where
-                out = g * cond
-            return np.where(cond, g, 0) if np.isnan(out).any() else out
+        """``g`` where ``cond`` holds, else 0."""
         return self.xp.where(cond, g, self.xp.zeros_like(g))
 
     def sum(self, x, axis=None, keepdims=False):
-        if self.xp is np:  # the ufunc's reduce itself: np.sum's Python wrapper costs ~2 us a call
-            return np.add.reduce(x, axis=axis, keepdims=keepdims)
         return self.xp.sum(x, axis=axis, keepdims=keepdims)
 
     def permute_dims(self, x, axes):
@@ -60,6 +54,67 @@ class RawNamespace:
         return self.xp.reshape(a, (-1, 1)) * self.xp.reshape(b, (1, -1))
 
 
+class NumPyNamespace(RawNamespace):
+    """The RawNamespace of NumPy, with the same results but without NumPy's Python-level
+    wrappers, which cost 0.5-2 us a call (``np.sum``, ``np.broadcast_to``, ``np.reshape``,
+    ``np.expand_dims``, ...) where the array method or the ufunc itself costs 0.1-0.9 us. On
+    small arrays those wrappers were a large share of a training step (benchmarks/PROFILE.md)."""
+
+    SMALL = 1 << 14  # broadcast_to copies results up to this many elements (faster than a view)
+
+    def mask(self, g, cond):
+        # a multiply is ~10x faster than np.where, but inf * 0 is NaN:
+        with np.errstate(invalid="ignore"):  # where the product has NaN, redo it with where
+            out = g * cond
+        return np.where(cond, g, 0) if np.isnan(out).any() else out
+
+    def sum(self, x, axis=None, keepdims=False):
+        return np.add.reduce(x, axis=axis, keepdims=keepdims)
+
+    def max(self, x, axis=None, keepdims=False):
+        return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
+
+    def min(self, x, axis=None, keepdims=False):
+        return np.minimum.reduce(x, axis=axis, keepdims=keepdims)
+
+    def mean(self, x, axis=None, keepdims=False):
+        if x.dtype.kind != "f" or x.dtype.itemsize < 4 or x.size == 0:  # np.mean's own rules
+            return np.mean(x, axis=axis, keepdims=keepdims)
+        total = np.add.reduce(x, axis=axis, keepdims=keepdims)
+        return np.true_divide(total, x.size // total.size)  # (as np.mean computes it)
+
+    def reshape(self, x, shape):
+        return x.reshape(shape)
+
+    def broadcast_to(self, x, shape):
+        """As ``np.broadcast_to``; a small result is a new (writable) array."""
+        if x.shape == shape:
+            return x
+        size = 1
+        for n in shape:
+            size *= n
+        if size > self.SMALL:
+            return np.broadcast_to(x, shape)
+        out = np.empty(shape, x.dtype)
+        out[...] = x  # (raises as np.broadcast_to does when the shapes do not broadcast)
+        return out
+
+    def permute_dims(self, x, axes):
+        return x.transpose(tuple(axes))
+
+    def matrix_transpose(self, x):
+        return x.swapaxes(-1, -2)
+
+    def unsqueeze(self, x, dim):
+        return np.expand_dims(x, axis=dim)
+
+    def astype(self, x, dtype, copy=True):
+        return x.astype(dtype, copy=copy)
+
+    def cast(self, x, dtype):
+        return x.astype(dtype)
+
+
 _by_library: dict = {}  # array library -> its RawNamespace (one per library)
 _by_type: dict = {}  # array type -> the same RawNamespace (the lookup on the hot path)
 
@@ -70,7 +125,8 @@ def raw_namespace(arr) -> RawNamespace:
 
 
 def _for_library(xp) -> RawNamespace:
-    return _by_library.get(xp) or _by_library.setdefault(xp, RawNamespace(xp))
+    return _by_library.get(xp) or _by_library.setdefault(
+        xp, NumPyNamespace(xp) if xp is np else RawNamespace(xp))
 
 
 def _raw_to_device(self, x, device):

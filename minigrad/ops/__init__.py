@@ -17,6 +17,7 @@ from . import (  # noqa: F401 (each module declares its ops)
     inplace,
     linalg,
     linalg_more,
+    nll,
     normalization,
     pca,
     pool,

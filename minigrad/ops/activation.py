@@ -1,7 +1,6 @@
 """Softmax and log-softmax along a dim, both computed stably (shifted by the max)."""
 from __future__ import annotations
 
-from .. import backend
 from ..autograd.function import Op
 from .operands import floating
 from .registry import declare
@@ -13,7 +12,7 @@ class Softmax(Op):
 
     @staticmethod
     def forward(ctx, x, dim):
-        xp = backend.namespace(x)
+        xp = xp_of(x)
         e = xp.exp(x - (0.0 if x.shape[dim] == 0 else xp.max(x, axis=dim, keepdims=True)))
         out = e / xp.sum(e, axis=dim, keepdims=True)
         ctx.dim = dim
@@ -33,7 +32,7 @@ class LogSoftmax(Op):
 
     @staticmethod
     def forward(ctx, x, dim):
-        xp = backend.namespace(x)
+        xp = xp_of(x)
         shifted = x - (0.0 if x.shape[dim] == 0 else xp.max(x, axis=dim, keepdims=True))
         out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         ctx.dim = dim

@@ -67,7 +67,7 @@ class Linear(Op):
     def forward(ctx, x, W, b=None):
         need = ctx.needs_input_grad
         ctx.save_for_backward(x if need[1] else None, W if need[0] else None)
-        out = x @ backend.namespace(W).matrix_transpose(W)
+        out = x @ xp_of(W).matrix_transpose(W)
         if b is not None:
             out = out + b
         return out

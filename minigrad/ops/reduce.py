@@ -72,7 +72,7 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, x, axes, keepdims):
         ctx.shape, ctx.kept = x.shape, (1,) * x.ndim if axes is None else _kshape(x.shape, axes)
-        xp = backend.namespace(x)
+        xp = xp_of(x)
         return xp.asarray(xp.sum(x, axis=axes, keepdims=keepdims))  # (an array, not a scalar)
 
     @staticmethod
@@ -87,7 +87,7 @@ class Mean(Op):
     @staticmethod
     def forward(ctx, x, axes, keepdims):
         ctx.shape, ctx.kept = x.shape, (1,) * x.ndim if axes is None else _kshape(x.shape, axes)
-        return backend.namespace(x).mean(x, axis=axes, keepdims=keepdims)
+        return xp_of(x).mean(x, axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
@@ -100,7 +100,7 @@ class MaxMin(Op):
 
     @staticmethod
     def forward(ctx, x, axis, keepdims, is_max):
-        xp = backend.namespace(x)
+        xp = xp_of(x)
         ctx.shape, ctx.axis, ctx.keepdims = tuple(x.shape), axis, keepdims
         if axis is None:
             out = xp.max(x) if is_max else xp.min(x)

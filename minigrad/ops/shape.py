@@ -14,7 +14,7 @@ class Reshape(Op):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = tuple(x.shape)
-        return backend.namespace(x).reshape(x, shape)
+        return xp_of(x).reshape(x, shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -27,7 +27,7 @@ class Permute(Op):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return backend.namespace(x).permute_dims(x, dims)
+        return xp_of(x).permute_dims(x, dims)
 
     @staticmethod
     def backward(ctx, g):

@@ -451,6 +451,18 @@ def _outer_draw(draw):
     return [values(rng, (draw(st.integers(1, 4)),)), values(rng, (draw(st.integers(1, 4)),))], {}
 
 
+def _nll_rows_draw(draw):
+    rng = _rng(draw)
+    n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return ([values(rng, (n, c)), rng.integers(0, c, n)],
+            {"reduction": draw(st.sampled_from(["mean", "sum", "none"]))})
+
+
+def _nll_rows_ref(logp, t, reduction):
+    picked = -logp[np.arange(len(t)), t]
+    return {"mean": np.mean, "sum": np.sum, "none": lambda v: v}[reduction](picked)
+
+
 CASES = [
     binary("add", lambda a, b: a + b, np.add),
     binary("sub", lambda a, b: a - b, np.subtract),
@@ -489,6 +501,8 @@ CASES = [
     _softmax("softmax", _np_softmax),
     _softmax("log_softmax", _np_log_softmax),
     reduction("logsumexp", np_fn=_np_logsumexp),
+    Case("nll_rows", _nll_rows_draw, [lambda lp, t, reduction: mg.nll_rows(lp, t, reduction)],
+         _nll_rows_ref),
     reduction("norm", kind="nonzero", np_fn=_np_norm),
     Case("clip", _clip_draw, [lambda x, lo, hi: x.clip(lo, hi),
                               lambda x, lo, hi: mg.clip(x, lo, hi),

@@ -134,9 +134,9 @@ def host_rows(n: int):
 _ROWS: dict = {}
 
 
-def _pick_targets(fn, logp, target, weight, ignore_index):
-    """Per-element ``-w[t] * logp[.., t, ..]`` (0 where ``t == ignore_index``), the per-element
-    weights, and the raw validity mask. The target's class is selected with a one-hot mask."""
+def _check_targets(fn, logp, target, ignore_index):
+    """Check class-index targets against ``logp`` (shape, device, range); return the targets on
+    the host and whether every one counts (none equals ``ignore_index``)."""
     cdim = 0 if logp.ndim == 1 else 1
     n_classes = logp.shape[cdim]
     expected = logp.shape[:cdim] + logp.shape[cdim + 1:]
@@ -150,24 +150,31 @@ def _pick_targets(fn, logp, target, weight, ignore_index):
     host = backend.to_numpy(target.array)
     if host.size and (host.min() < 0 or host.max() >= n_classes):  # (-100 = ignore_index too)
         bad = host[(host != ignore_index) & ((host < 0) | (host >= n_classes))]
-    else:
-        bad = host.reshape(-1)[:0]
-    if bad.size:
-        raise IndexError(f"{fn}: target {int(bad.reshape(-1)[0])} is out of range for "
-                         f"{n_classes} classes (valid: 0..{n_classes - 1}, or "
-                         f"ignore_index={ignore_index})")
+        if bad.size:
+            raise IndexError(f"{fn}: target {int(bad.reshape(-1)[0])} is out of range for "
+                             f"{n_classes} classes (valid: 0..{n_classes - 1}, or "
+                             f"ignore_index={ignore_index})")
+        return host, not (host == ignore_index).any()
+    # every target is a class: none is ignored unless ignore_index is a class too
+    return host, not (0 <= ignore_index < n_classes and (host == ignore_index).any())
+
+
+def _pick_targets(fn, logp, target, weight, ignore_index, checked=None):
+    """Per-element ``-w[t] * logp[.., t, ..]`` (0 where ``t == ignore_index``), the per-element
+    weights, and the raw validity mask. The target's class is selected with a one-hot mask."""
+    cdim = 0 if logp.ndim == 1 else 1
+    n_classes = logp.shape[cdim]
+    host, all_valid = checked or _check_targets(fn, logp, target, ignore_index)
     xp = backend.namespace(logp.array)
     t = target.array
-    if cdim == 1 and logp.ndim == 2 and weight is None and xp is backend.host_xp and not (
-            host == ignore_index).any():  # (N, C) on the CPU, every target counts: a gather
-        return -logp[host_rows(logp.shape[0]), t], None, t == t, None
+    if cdim == 1 and logp.ndim == 2 and weight is None and xp is backend.host_xp and all_valid:
+        return -logp[host_rows(logp.shape[0]), t], None, t == t, None  # (N, C) on the CPU
     valid = t != ignore_index
     shape_c = (n_classes,) + (1,) * (logp.ndim - cdim - 1)
     classes = backend.from_numpy(backend.arange_host(0, n_classes, 1, backend.int64)
                                  .reshape(shape_c), logp.device)
     onehot = xp.expand_dims(xp.astype(t, backend.native_dtype(xp, backend.int64)), axis=cdim) \
         == classes
-    all_valid = not (host == ignore_index).any()
     if not all_valid:
         onehot = onehot & xp.expand_dims(valid, axis=cdim)
     picked = ops.where(Tensor(onehot), logp, 0.0).sum(dim=cdim)
@@ -200,7 +207,10 @@ def nll_loss(input: Tensor, target: Tensor, weight=None, ignore_index: int = -10
     if target.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: target must hold integer class indices, got {target.dtype}; "
                         "use .long()")
-    loss_el, w_el, _, _ = _pick_targets("nll_loss", input, target, weight, ignore_index)
+    checked = _check_targets("nll_loss", input, target, ignore_index)
+    if input.ndim == 2 and weight is None and checked[1]:
+        return ops.nll_rows(input, target, reduction)  # the common case, as one op
+    loss_el, w_el, _, _ = _pick_targets("nll_loss", input, target, weight, ignore_index, checked)
     return _weighted_mean(loss_el, w_el, reduction)
 
 
@@ -236,7 +246,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight=None, ignore_index: int 
     if target.dtype.kind not in "iu":
         raise TypeError(f"{fn}: target must be integer class indices (int64) or floating "
                         f"class probabilities, got {target.dtype}")
-    loss_el, w_el, valid, wb = _pick_targets(fn, logp, target, weight, ignore_index)
+    checked = _check_targets(fn, logp, target, ignore_index)
+    if logp.ndim == 2 and weight is None and label_smoothing == 0 and checked[1]:
+        return ops.nll_rows(logp, target, reduction)  # the common case, as one op
+    loss_el, w_el, valid, wb = _pick_targets(fn, logp, target, weight, ignore_index, checked)
     nll = _weighted_mean(loss_el, w_el, reduction)
     if label_smoothing == 0:
         return nll
