@@ -1,5 +1,6 @@
 """Where minigrad's time goes on W1 (per-op overhead), W2 (MLP step), W2s (small MLP step) and
-W4: cProfile of the minigrad step, printed as the functions with the most own time (tottime) and their share.
+W4: cProfile of the minigrad step, printed as the functions with the most own time (tottime)
+and their share.
 
     python benchmarks/profile_overhead.py            # W1, W2, W2s and W4
     python benchmarks/profile_overhead.py W1 --top 30
