@@ -38,6 +38,7 @@ from .losses_more import HuberLoss, KLDivLoss, SmoothL1Loss  # noqa: E402
 
 __all__ += ["LeakyReLU", "ELU", "Softplus", "GELU", "SiLU", "HuberLoss", "SmoothL1Loss",
             "KLDivLoss"]
-from .rnn import LSTM, LSTMCell  # noqa: E402
+from .rnn import GRU, LSTM, RNN  # noqa: E402
+from .rnn_cells import GRUCell, LSTMCell, RNNCell  # noqa: E402
 
-__all__ += ["LSTM", "LSTMCell"]
+__all__ += ["LSTM", "LSTMCell", "GRU", "GRUCell", "RNN", "RNNCell"]

@@ -116,7 +116,7 @@ def test_bad_arguments_name_the_layer_and_the_fix():
         lstm(np.zeros((5, 2, 3)))
     with pytest.raises(ValueError, match="proj_size is not supported"):
         nn.LSTM(3, 4, proj_size=2)
-    with pytest.raises(ValueError, match="LSTMCell: h and c must have shape"):
+    with pytest.raises(ValueError, match="LSTMCell: h and c must each have shape"):
         nn.LSTMCell(3, 4)(mg.randn(2, 3), (mg.zeros(3, 4), mg.zeros(3, 4)))
 
 
