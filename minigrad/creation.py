@@ -73,6 +73,10 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
         arr, src = data.array, data.device
     elif backend.is_array(data):
         arr, src = data, backend.device_of(data)
+        if arr.dtype.kind not in "biufc":  # (np.asarray of Tensors gives dtype object)
+            raise TypeError(f"tensor: cannot make a tensor from a NumPy array of dtype "
+                            f"{arr.dtype} (shape {arr.shape}); only bool, int and float arrays "
+                            "convert; for an array of tensors use minigrad.stack(list(...))")
     else:
         arr, src = _host_from_nested(data, dt), None  # (to the default device)
     dev = _device(device, src)
@@ -170,7 +174,12 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
                                      ) and (device is None or data.device ==
                                             device_arg("as_tensor", device)):
         return data
-    return tensor(data, dtype=dtype, device=device)
+    try:
+        return tensor(data, dtype=dtype, device=device)
+    except (TypeError, ValueError) as err:  # (tensor's message, under the name called)
+        if not str(err).startswith("tensor: "):
+            raise
+        raise type(err)("as_tensor: " + str(err)[len("tensor: "):]) from None
 
 
 def _make(host, device, requires_grad, fn):

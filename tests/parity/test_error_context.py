@@ -377,3 +377,28 @@ def test_broadcast_to_keeps_its_own_message():
                                          r"broadcast together"):
         mg.ones(2, 3).broadcast_to((4, 3))
     assert mg.ones(1, 3).broadcast_to((4, 3)).shape == (4, 3)
+
+
+def test_tensor_from_an_ndarray_of_objects_or_strings():
+    # np.asarray(list_of_tensors) (or of a Tensor, which has no __array__) gives dtype object;
+    # tensor() used to wrap it, and the first op failed far away ("to: dtype('O') is not a
+    # dtype minigrad knows", DeZero's TestMatmul.test_forward1 through the survey shim)
+    objs = np.empty(2, dtype=object)
+    objs[:] = [mg.tensor(1.0), mg.tensor(2.0)]
+    _raises_ours(TypeError, r"tensor: cannot make a tensor from a NumPy array of dtype object "
+                            r"\(shape \(2,\)\); only bool, int and float arrays convert",
+                 lambda: mg.tensor(objs))
+    _raises_ours(TypeError, r"tensor: .*NumPy array of dtype <U1 \(shape \(2,\)\)",
+                 lambda: mg.tensor(np.array(["a", "b"])))
+    _raises_ours(TypeError, r"as_tensor: .*dtype object", lambda: mg.as_tensor(objs))
+    assert mg.tensor(np.array([1, 2], dtype=np.int32)).dtype == mg.int32
+    assert mg.tensor(objs.tolist()).tolist() == [1.0, 2.0]  # (a list of 0-d tensors is fine)
+
+
+def test_tensor_from_an_object_array_matches_torch_exception_type():
+    torch = pytest.importorskip("torch")
+    objs = np.array([1, "a"], dtype=object)
+    with pytest.raises(TypeError):
+        torch.tensor(objs)
+    with pytest.raises(TypeError):
+        mg.tensor(objs)
