@@ -16,6 +16,7 @@ from .layers import (
     Flatten,
     Identity,
     LayerNorm,
+    LazyLinear,
     Linear,
     LogSoftmax,
     ReLU,
@@ -40,4 +41,4 @@ __all__ += ["LeakyReLU", "ELU", "Softplus", "GELU", "SiLU", "HuberLoss", "Smooth
             "KLDivLoss"]
 from .rnn import LSTM, LSTMCell  # noqa: E402
 
-__all__ += ["LSTM", "LSTMCell"]
+__all__ += ["LSTM", "LSTMCell", "LazyLinear"]
