@@ -9,7 +9,7 @@ from minigrad import nn
 from minigrad.testing import gradcheck
 
 pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_1,
-              pytest.mark.ex3_2]
+              pytest.mark.ex3_2, pytest.mark.ex3_4]
 
 
 def f64(*shape, lo=-1.0, hi=1.0, seed=0):
