@@ -60,7 +60,11 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
     """
     dt = dtype_arg("tensor", dtype) if dtype is not None else None
     if isinstance(data, _PYTHON_DATA):  # numbers or nested lists: a new host array
-        arr = backend.host_asarray(data, dt)
+        try:
+            arr = backend.host_asarray(data, dt)
+        except (ValueError, TypeError):
+            _explain_nested(_plain(data))  # (ragged lists, or a non-number with a dtype)
+            raise
         if arr.dtype.kind not in "biuf":  # (Tensors inside the lists, or not numbers at all)
             arr = _host_from_nested(data, dt)
         return _new(arr if _device(device) == "cpu" else backend.to_device(arr, _device(device)),
@@ -69,6 +73,10 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
         arr, src = data.array, data.device
     elif backend.is_array(data):
         arr, src = data, backend.device_of(data)
+        if arr.dtype.kind not in "biufc":  # (np.asarray of Tensors gives dtype object)
+            raise TypeError(f"tensor: cannot make a tensor from a NumPy array of dtype "
+                            f"{arr.dtype} (shape {arr.shape}); only bool, int and float arrays "
+                            "convert; for an array of tensors use minigrad.stack(list(...))")
     else:
         arr, src = _host_from_nested(data, dt), None  # (to the default device)
     dev = _device(device, src)
@@ -95,7 +103,12 @@ def _new(arr, requires_grad):
 
 
 def _host_from_nested(data, dt):
-    arr = backend.host_asarray(_plain(data), dt)
+    plain = _plain(data)
+    try:
+        arr = backend.host_asarray(plain, dt)
+    except (ValueError, TypeError):
+        _explain_nested(plain)
+        raise
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} "
                         f"data (NumPy sees dtype {arr.dtype}); pass numbers, nested lists "
@@ -112,13 +125,61 @@ def _plain(data):
     return data
 
 
+def _is_seq(d):
+    return isinstance(d, (list, tuple)) or (backend.is_array(d) and d.ndim > 0)
+
+
+def _explain_nested(data) -> None:
+    """Raise minigrad's error for nested data NumPy refused (the failure path only): where the
+    lists stop being rectangular (ValueError, as torch), or the first element that is not a
+    number (TypeError). Returns when neither explains the failure."""
+    shape, d = [], data
+    while _is_seq(d):
+        shape.append(len(d))
+        if not len(d):
+            break
+        d = d[0]
+
+    def walk(d, where):
+        dim = len(where)
+        if dim < len(shape):
+            if not _is_seq(d):
+                got = f"the number {d!r}" if isinstance(d, (int, float)) else repr(d)
+            elif len(d) != shape[dim]:
+                got = str(len(d))
+            else:
+                for i, e in enumerate(d):
+                    walk(e, where + [i])
+                return
+            raise ValueError(
+                f"tensor: the nested lists are ragged: expected a sequence of length "
+                f"{shape[dim]} at dim {dim} (got {got}) at index {where}; every row must have "
+                "the same length (pad the short ones, or make one tensor per row)")
+        if _is_seq(d):
+            raise ValueError(
+                f"tensor: the nested lists are ragged: expected a number at dim {dim} (got a "
+                f"sequence of length {len(d)}) at index {where}; every row must have the same "
+                "length (pad the short ones, or make one tensor per row)")
+        if backend.py_scalar(d) is None and not (backend.is_array(d) and d.dtype.kind in "biuf"):
+            raise TypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} "
+                            f"data: {d!r} (of type {type(d).__name__}) at index {where} is not a "
+                            "number; pass numbers, nested lists of numbers, or an array")
+
+    walk(data, [])
+
+
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like :func:`tensor` but returns ``data`` itself when it is already a matching Tensor."""
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype_arg("as_tensor", dtype)
                                      ) and (device is None or data.device ==
                                             device_arg("as_tensor", device)):
         return data
-    return tensor(data, dtype=dtype, device=device)
+    try:
+        return tensor(data, dtype=dtype, device=device)
+    except (TypeError, ValueError) as err:  # (tensor's message, under the name called)
+        if not str(err).startswith("tensor: "):
+            raise
+        raise type(err)("as_tensor: " + str(err)[len("tensor: "):]) from None
 
 
 def _make(host, device, requires_grad, fn):
@@ -134,34 +195,130 @@ def _shape(size):
     return tuple(size)
 
 
+def _size_tuple(fn, size):
+    """The ``size`` argument of ``full``/``randint``/``normal`` (an int or a sequence), a tuple."""
+    if isinstance(size, int):
+        return (size,)
+    try:
+        return tuple(size)
+    except TypeError:
+        raise TypeError(f"{fn}: size must be an int or a sequence of ints, got {size!r} (of type "
+                        f"{type(size).__name__}); e.g. size=(2, 3)") from None
+
+
+def _explain_size(fn, shape) -> None:
+    """Raise minigrad's error for a size NumPy refused (the failure path only: the happy path
+    hands ``shape`` to NumPy unchecked): TypeError for a non-int, RuntimeError for a negative
+    size, as PyTorch. Returns when the size is fine (then NumPy's own error stands)."""
+    for s in shape:
+        if not hasattr(s, "__index__"):
+            raise TypeError(f"{fn}: size must be ints, got {s!r} (of type {type(s).__name__}) in "
+                            f"{shape}; e.g. minigrad.{fn}(2, 3) or minigrad.{fn}((2, 3))")
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"{fn}: Trying to create tensor with negative dimension {s}: size "
+                               f"{shape}; every size must be >= 0")
+
+
+def _int_arg(fn, name, v, low=0):
+    """``v`` as an int >= ``low`` (None: any int): TypeError for a non-int, RuntimeError below
+    ``low`` (torch's types)."""
+    if not hasattr(v, "__index__"):
+        raise TypeError(f"{fn}: {name} must be an int, got {v!r} (of type {type(v).__name__})")
+    if low is not None and v < low:
+        raise RuntimeError(f"{fn}: {name} must be >= {low}, got {v}")
+    return int(v)
+
+
 def _dt(dtype, fn="tensor"):
     return dtype_arg(fn, dtype) if dtype is not None else backend.default_float
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of zeros (float32 unless ``dtype``)."""
-    return _make(backend.host_full(_shape(size), 0, _dt(dtype, "zeros")), device, requires_grad,
-                 "zeros")
+    shape = _shape(size)
+    try:
+        host = backend.host_full(shape, 0, _dt(dtype, "zeros"))
+    except (TypeError, ValueError):
+        _explain_size("zeros", shape)
+        raise
+    return _make(host, device, requires_grad, "zeros")
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of ones (float32 unless ``dtype``)."""
-    return _make(backend.host_full(_shape(size), 1, _dt(dtype, "ones")), device, requires_grad,
-                 "ones")
+    shape = _shape(size)
+    try:
+        host = backend.host_full(shape, 1, _dt(dtype, "ones"))
+    except (TypeError, ValueError):
+        _explain_size("ones", shape)
+        raise
+    return _make(host, device, requires_grad, "ones")
+
+
+def _filled(fn, size, value, dtype, device, requires_grad):
+    """:func:`zeros` under another name (``empty``), for the messages."""
+    shape = _shape(size)
+    try:
+        host = backend.host_full(shape, value, _dt(dtype, fn))
+    except (TypeError, ValueError):
+        _explain_size(fn, shape)
+        raise
+    return _make(host, device, requires_grad, fn)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor filled with ``fill_value`` (dtype inferred from it unless given)."""
+    if type(fill_value) not in _NUMBERS:
+        fill_value = _fill_value("full", fill_value)
     dt = dtype_arg("full", dtype) if dtype is not None else backend.default_dtype_for(
         fill_value)
-    shape = (size,) if isinstance(size, int) else tuple(size)
-    return _make(backend.host_full(shape, fill_value, dt), device, requires_grad, "full")
+    try:
+        host = backend.host_full((size,) if isinstance(size, int) else tuple(size), fill_value, dt)
+    except (TypeError, ValueError):
+        _explain_size("full", _size_tuple("full", size))
+        raise
+    return _make(host, device, requires_grad, "full")
+
+
+_NUMBERS = (int, float, bool)
+
+
+def _full(fn, size, fill_value, dtype, device, requires_grad):
+    """:func:`full` under another name (``full_like``), for the messages."""
+    if type(fill_value) not in _NUMBERS:
+        fill_value = _fill_value(fn, fill_value)
+    dt = dtype_arg(fn, dtype) if dtype is not None else backend.default_dtype_for(fill_value)
+    try:
+        host = backend.host_full(tuple(size), fill_value, dt)
+    except (TypeError, ValueError):
+        _explain_size(fn, tuple(size))
+        raise
+    return _make(host, device, requires_grad, fn)
+
+
+def _fill_value(fn, v):
+    """A fill value that is not a Python number: a NumPy scalar or a 0-d tensor as a Python
+    number (as torch takes them), anything else TypeError (NumPy would broadcast a list)."""
+    num = backend.py_scalar(v)
+    if num is None and isinstance(v, Tensor) and v.ndim == 0:
+        num = v.item()
+    if num is None:
+        raise TypeError(f"{fn}: fill_value must be a number, got {v!r} (of type "
+                        f"{type(v).__name__}); e.g. minigrad.full((2, 3), 1.5)")
+    return num
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Evenly spaced values in ``[start, end)``; int64 for int arguments, else float32."""
     if end is None:
         start, end = 0, start
+    try:
+        bad = step == 0 or (end < start if step > 0 else end > start)
+    except TypeError:
+        bad = True
+    if bad:
+        _explain_arange(start, end, step)
     if dtype is None:
         dtype = backend.int64 if all(isinstance(v, int) for v in (start, end, step)) else \
             backend.default_float
@@ -169,46 +326,89 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _make(host, device, requires_grad, "arange")
 
 
+def _explain_arange(start, end, step) -> None:
+    for name, v in (("start", start), ("end", end), ("step", step)):
+        if backend.py_scalar(v) is None and not isinstance(v, Tensor):
+            raise TypeError(f"arange: {name} must be a number, got {v!r} (of type "
+                            f"{type(v).__name__}); e.g. minigrad.arange(0, 10, 2)")
+    if step == 0:
+        raise RuntimeError(f"arange: step must be nonzero, got {step}")
+    raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign (start "
+                       f"{start}, end {end}, step {step}); use a negative step to count down")
+
+
 def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """The ``n x m`` identity matrix."""
-    return _make(backend.host_eye(n, m, _dt(dtype, "eye")), device, requires_grad, "eye")
+    try:
+        host = backend.host_eye(n, m, _dt(dtype, "eye"))
+    except (TypeError, ValueError):
+        _int_arg("eye", "n", n)
+        if m is not None:
+            _int_arg("eye", "m", m)
+        raise
+    return _make(host, device, requires_grad, "eye")
 
 
 def rand(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Uniform [0, 1) samples from minigrad's seeded generator (see ``manual_seed``)."""
-    host = backend.rng().random(_shape(size)).astype(_dt(dtype, "rand"))
+    shape = _shape(size)
+    try:
+        host = backend.rng().random(shape).astype(_dt(dtype, "rand"))
+    except (TypeError, ValueError):
+        _explain_size("rand", shape)
+        raise
     return _make(host, device, requires_grad, "rand")
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal samples from minigrad's seeded generator (see ``manual_seed``)."""
-    host = backend.rng().standard_normal(_shape(size)).astype(_dt(dtype, "randn"))
+    shape = _shape(size)
+    try:
+        host = backend.rng().standard_normal(shape).astype(_dt(dtype, "randn"))
+    except (TypeError, ValueError):
+        _explain_size("randn", shape)
+        raise
     return _make(host, device, requires_grad, "randn")
 
 
 def _like(fn, x, dtype, device, requires_grad, **kw):
+    if not isinstance(x, Tensor):
+        _not_a_tensor(f"{fn.__name__}_like", x)
     return fn(x.shape, dtype=dtype or x.dtype, device=device or x.device,
               requires_grad=requires_grad, **kw)
 
 
 def zeros_like(x, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Zeros of ``x``'s shape (and its dtype and device unless given)."""
     return _like(zeros, x, dtype, device, requires_grad)
 
 
 def ones_like(x, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Ones of ``x``'s shape (and its dtype and device unless given)."""
     return _like(ones, x, dtype, device, requires_grad)
 
 
 def full_like(x, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return full(x.shape, fill_value, dtype=dtype or x.dtype, device=device or x.device,
-                requires_grad=requires_grad)
+    """``fill_value`` in ``x``'s shape (and its dtype and device unless given)."""
+    if not isinstance(x, Tensor):
+        _not_a_tensor("full_like", x)
+    return _full("full_like", x.shape, fill_value, dtype or x.dtype, device or x.device,
+                 requires_grad)
+
+
+def _not_a_tensor(fn, x):
+    raise TypeError(f"{fn}: input must be a Tensor, got {type(x).__name__}; e.g. "
+                    "minigrad.zeros(shape) for a new tensor of a shape, or "
+                    f"minigrad.{fn}(minigrad.tensor(data))")
 
 
 def rand_like(x, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Uniform [0, 1) samples of ``x``'s shape (and its dtype and device unless given)."""
     return _like(rand, x, dtype, device, requires_grad)
 
 
 def randn_like(x, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Standard normal samples of ``x``'s shape (and dtype and device unless given)."""
     return _like(randn, x, dtype, device, requires_grad)
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from . import backend
-from .creation import _dt, _make, _shape, full, zeros
+from .creation import _dt, _explain_size, _filled, _int_arg, _make, _size_tuple, full
 from .ops.args import dtype_arg
 from .tensor import Tensor
 
@@ -12,9 +12,20 @@ from .tensor import Tensor
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (the default float
     dtype), as ``torch.linspace``."""
-    if not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
-    start, end = float(start), float(end)
+    if not hasattr(steps, "__index__"):
+        raise TypeError(f"linspace: steps must be an int, got {steps!r} (of type "
+                        f"{type(steps).__name__}); e.g. minigrad.linspace(0, 1, 5)")
+    if steps < 0:
+        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
+    steps = int(steps)
+    try:
+        start, end = float(start), float(end)
+    except (TypeError, ValueError):
+        for name, v in (("start", start), ("end", end)):
+            if backend.py_scalar(v) is None and not isinstance(v, Tensor):
+                raise TypeError(f"linspace: {name} must be a number, got {v!r} (of type "
+                                f"{type(v).__name__}); e.g. minigrad.linspace(0, 1, 5)") from None
+        raise
     step = (end - start) / (steps - 1) if steps > 1 else 0.0
     dt = _dt(dtype, "linspace")
     # torch's formula: the first half counts up from start, the second half down from end
@@ -27,7 +38,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
 def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of the given shape, as ``torch.empty``. minigrad fills it with zeros (PyTorch
     leaves the memory uninitialised: never rely on its values either way)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return _filled("empty", size, 0, dtype, device, requires_grad)
 
 
 def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -37,18 +48,26 @@ def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad
         low, high, size = 0, low, high
     if size is None:
         raise TypeError("randint: missing size, e.g. minigrad.randint(10, (2, 3))")
+    if type(low) is not int or type(high) is not int:
+        low = _int_arg("randint", "low", low, None)
+        high = _int_arg("randint", "high", high, None)
     if high <= low:
-        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
+        raise RuntimeError(f"randint: high ({high}) must be greater than low ({low})")
     dt = dtype_arg("randint", dtype) if dtype is not None else backend.int64
-    host = backend.rng().integers(low, high, _shape((size,) if isinstance(size, int) else
-                                                    (tuple(size),))).astype(dt)
+    try:
+        host = backend.rng().integers(low, high, (size,) if isinstance(size, int) else
+                                      tuple(size)).astype(dt)
+    except (TypeError, ValueError):
+        _explain_size("randint", _size_tuple("randint", size))
+        raise
     return _make(host, device, requires_grad, "randint")
 
 
 def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64 by default), as ``torch.randperm``."""
     dt = dtype_arg("randperm", dtype) if dtype is not None else backend.int64
-    return _make(backend.rng().permutation(int(n)).astype(dt), device, requires_grad, "randperm")
+    n = _int_arg("randperm", "n", n)
+    return _make(backend.rng().permutation(n).astype(dt), device, requires_grad, "randperm")
 
 
 def normal(mean, std=1.0, size=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -63,8 +82,12 @@ def normal(mean, std=1.0, size=None, *, dtype=None, device=None, requires_grad=F
     if size is None:
         raise TypeError("normal: with number mean and std, give size, e.g. "
                         "minigrad.normal(0.0, 1.0, size=(2, 3))")
-    host = backend.rng().normal(mean, std, _shape((size,) if isinstance(size, int) else
-                                                  (tuple(size),))).astype(_dt(dtype, "normal"))
+    try:
+        host = backend.rng().normal(mean, std, (size,) if isinstance(size, int) else
+                                    tuple(size)).astype(_dt(dtype, "normal"))
+    except (TypeError, ValueError):
+        _explain_size("normal", _size_tuple("normal", size))
+        raise
     return _make(host, device, requires_grad, "normal")
 
 

@@ -16,6 +16,7 @@ from .layers import (
     Flatten,
     Identity,
     LayerNorm,
+    LazyLinear,
     Linear,
     LogSoftmax,
     ReLU,
@@ -41,4 +42,4 @@ __all__ += ["LeakyReLU", "ELU", "Softplus", "GELU", "SiLU", "HuberLoss", "Smooth
 from .rnn import GRU, LSTM, RNN  # noqa: E402
 from .rnn_cells import GRUCell, LSTMCell, RNNCell  # noqa: E402
 
-__all__ += ["LSTM", "LSTMCell", "GRU", "GRUCell", "RNN", "RNNCell"]
+__all__ += ["LSTM", "LSTMCell", "GRU", "GRUCell", "RNN", "RNNCell", "LazyLinear"]

@@ -138,6 +138,15 @@ def load_state_dict(module, sd, strict: bool):
     ``RuntimeError`` otherwise), convert everything, and only then write in place."""
     if not isinstance(sd, Mapping):
         raise TypeError(f"load_state_dict: expected a dict of tensors, got {type(sd).__name__}")
+    for name, m in module.named_modules():  # (nn.LazyLinear before its first call)
+        lazy = getattr(m, "has_uninitialized_params", None)
+        if lazy is not None and lazy() and any(k.startswith(name + "." if name else "")
+                                               for k in sd):
+            where = f"at {name!r}" if name else "(the module itself)"
+            raise RuntimeError(f"load_state_dict: {type(m).__name__} {where} has not seen an "
+                               "input yet, so the shapes of its parameters are unknown; call the "
+                               "model once on an example input first (PyTorch takes the shapes "
+                               "from the checkpoint; minigrad does not)")
     own = state_dict(module, None, "", keep_vars=True)
     missing = [k for k in own if k not in sd]
     unexpected = [k for k in sd if k not in own]

@@ -1,5 +1,6 @@
-"""The basic layers: ``Linear``, ``Identity``, ``Flatten``, the activations, ``Dropout``,
-``LayerNorm`` and ``Embedding``. Each holds its parameters and calls ``nn.functional``."""
+"""The basic layers: ``Linear``, ``LazyLinear``, ``Identity``, ``Flatten``, the activations,
+``Dropout``, ``LayerNorm`` and ``Embedding``. Each holds its parameters and calls
+``nn.functional``."""
 from __future__ import annotations
 
 import math
@@ -45,6 +46,53 @@ class Linear(Module):
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class LazyLinear(Linear):
+    """An ``nn.Linear`` whose ``in_features`` is the last dim of its first input, as PyTorch's
+    ``nn.LazyLinear(out_features, bias=True, device=None, dtype=None)``.
+
+    Until that first call ``in_features`` is 0 and ``weight``/``bias`` are empty parameters
+    (``numel() == 0``). The call gives them their shapes and draws them as ``nn.Linear`` does
+    (the same bound, generator and order), keeping the same Tensor objects, so an optimizer
+    made before the call updates them; then the module *is* an ``nn.Linear`` (its class
+    changes, as PyTorch's ``cls_to_become``). ``.to(dtype/device)`` before the call sets what
+    they get. ``load_state_dict`` before the first call is refused with a message (PyTorch
+    takes the shapes from the checkpoint): call the model once on an example input first.
+    """
+
+    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None):
+        Module.__init__(self)
+        self.in_features, self.out_features = 0, int(out_features)
+        self.weight = _new_param((0,), dtype, device)
+        if bias:
+            self.bias = _new_param((0,), dtype, device)
+        else:
+            self.register_parameter("bias", None)
+
+    def has_uninitialized_params(self) -> bool:
+        """True until the first call has given the parameters their shapes."""
+        return self.weight.ndim != 2
+
+    def initialize_parameters(self, input) -> None:
+        """Shape ``weight`` (and ``bias``) from ``input.shape[-1]`` and draw them as
+        ``nn.Linear(in_features, out_features)`` would; the module becomes an ``nn.Linear``."""
+        if input.ndim == 0:
+            raise ValueError("LazyLinear: a 0-d input has no feature dim to take in_features "
+                             "from; give an input of shape (..., in_features)")
+        n = int(input.shape[-1])
+        bound = 1.0 / math.sqrt(n) if n > 0 else 0.0
+        for p, shape in ((self.weight, (self.out_features, n)), (self.bias, (self.out_features,))):
+            if p is not None:  # (same Tensor object, new array: weight first, then bias)
+                p.array = backend.from_numpy(backend.host_full(shape, 0, p.dtype), p.device)
+                init.uniform_(p, -bound, bound)
+        self.in_features = n
+        self.__class__ = Linear  # type: ignore[assignment]
+
+    def forward(self, x):
+        if isinstance(x, Tensor) and self.has_uninitialized_params():
+            self.initialize_parameters(x)
+        return F.linear(x, self.weight, self.bias)
 
 
 class Identity(Module):

@@ -144,3 +144,20 @@ def promote_tensor_scalar(t, s):
     if k == "b" and not isinstance(s, bool):
         return t.to(backend.int64)
     return t
+
+
+def clip_bound(name, b, x):
+    """A bound of ``clip`` that is not a Python int/float, a Tensor or None (the slow path of
+    ``clip``): a NumPy scalar or 0-d array as a Python number (so it leaves the dtype alone, as
+    torch treats it), a numeric NumPy array as it is (a constant operand), anything else (a
+    list, tuple or string, which NumPy would broadcast or refuse) TypeError."""
+    if b is None or isinstance(b, Tensor):
+        return b
+    num = _scalar(b)
+    if num is None and backend.is_array(b) and b.dtype.kind in "biuf":
+        num = b.item() if b.ndim == 0 else b
+    if num is None:
+        raise TypeError(f"clip: {name} must be a number, a Tensor or None, got {b!r} (of type "
+                        f"{type(b).__name__}) for a tensor of shape {x.shape} and dtype "
+                        f"{x.dtype}; e.g. x.clip(min=0.0, max=1.0)")
+    return num

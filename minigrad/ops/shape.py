@@ -225,7 +225,16 @@ def expand(x, *sizes):
         raise ValueError(f"expand: -1 is not allowed in a new, leading dim (sizes {sizes} for a "
                          f"tensor of shape {x.shape}); give the new dim's size")
     shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-    return broadcast_to(x, shape)
+    for i, s in enumerate(shape):
+        have = x.shape[i - lead] if i >= lead else 1
+        if s != have and (have != 1 or s < 0):
+            if s < 0:
+                raise ValueError(f"expand: size {s} is not allowed (target sizes {sizes}, tensor "
+                                 f"of shape {x.shape}); sizes must be >= 0, or -1 to keep a dim")
+            raise ValueError(f"expand: the expanded size {s} must match the existing size {have} "
+                             f"at non-singleton dim {i} (target sizes {sizes}, tensor of shape "
+                             f"{x.shape}); only size-1 dims can be expanded (-1 keeps a dim)")
+    return view_of(BroadcastTo.apply(x, shape), x)
 
 
 def _tensor_list(op, tensors):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import backend
 from ..autograd.function import Op
 from ..tensor import Tensor
-from .operands import floating
+from .operands import clip_bound, floating
 from .registry import declare
 from .xp import xp_of
 
@@ -281,7 +281,12 @@ def clip(x, min=None, max=None):  # noqa: A002 - PyTorch's names
     """Clamp values to ``[min, max]`` (either bound may be None)."""
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max")
+    if type(min) not in _BOUNDS or type(max) not in _BOUNDS:  # (NumPy scalars; lists refused)
+        min, max = clip_bound("min", min, x), clip_bound("max", max, x)
     return Clip.apply(x, min, max)
+
+
+_BOUNDS = (int, float, type(None), Tensor)
 
 
 clamp = clip

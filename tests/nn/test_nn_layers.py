@@ -9,7 +9,7 @@ from minigrad import nn
 from minigrad.testing import gradcheck
 
 pytestmark = [pytest.mark.ex2_1, pytest.mark.ex2_2, pytest.mark.ex2_3, pytest.mark.ex3_1,
-              pytest.mark.ex3_2]
+              pytest.mark.ex3_2, pytest.mark.ex3_4]
 
 
 def f64(*shape, lo=-1.0, hi=1.0, seed=0):
@@ -174,3 +174,87 @@ def test_embedding_gradcheck_wrt_weight():
     emb = _double(nn.Embedding(4, 3))
     idx = mg.tensor([[0, 3], [3, 3]])
     assert gradcheck(lambda w: emb(idx), [emb.weight])
+
+
+# nn.LazyLinear (PyTorch's): in_features comes from the first input; then it is an nn.Linear.
+def test_lazy_linear_infers_in_features_and_becomes_a_linear():
+    lazy = nn.LazyLinear(3)
+    assert isinstance(lazy, nn.Linear) and lazy.has_uninitialized_params()
+    assert lazy.in_features == 0 and [p.numel() for p in lazy.parameters()] == [0, 0]
+    assert repr(lazy) == "LazyLinear(in_features=0, out_features=3, bias=True)"
+    x = mg.randn(4, 5)
+    y = lazy(x)
+    assert type(lazy) is nn.Linear  # (as torch's cls_to_become)
+    assert lazy.in_features == 5 and lazy.weight.shape == (3, 5) and lazy.bias.shape == (3,)
+    assert y.shape == (4, 3) and repr(lazy) == "Linear(in_features=5, out_features=3, bias=True)"
+    np.testing.assert_allclose(y.detach().numpy(), x.numpy() @ lazy.weight.detach().numpy().T
+                               + lazy.bias.detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert lazy(mg.randn(2, 7, 5)).shape == (2, 7, 3)
+    with pytest.raises(ValueError, match=r"in_features = 5"):
+        lazy(mg.randn(2, 6))  # the size is fixed by the first call
+
+
+def test_lazy_linear_draws_the_same_init_as_linear():
+    x = mg.randn(2, 6)
+    mg.manual_seed(3)
+    lazy = nn.LazyLinear(4)
+    lazy(x)
+    mg.manual_seed(3)
+    ref = nn.Linear(6, 4)
+    np.testing.assert_array_equal(lazy.weight.detach().numpy(), ref.weight.detach().numpy())
+    np.testing.assert_array_equal(lazy.bias.detach().numpy(), ref.bias.detach().numpy())
+    bound = 1 / math.sqrt(6)
+    assert np.abs(lazy.weight.detach().numpy()).max() <= bound
+
+
+def test_lazy_linear_keeps_its_parameter_objects_for_an_optimizer_made_before():
+    lazy = nn.LazyLinear(2, bias=False, dtype=mg.float64)
+    opt = mg.optim.SGD(lazy.parameters(), lr=0.5)
+    (w,) = list(lazy.parameters())
+    x = mg.ones(3, 4, dtype=mg.float64)
+    lazy(x).sum().backward()
+    assert lazy.weight is w and w.shape == (2, 4) and w.dtype == mg.float64 and lazy.bias is None
+    before = w.detach().numpy().copy()
+    opt.step()
+    np.testing.assert_allclose(w.detach().numpy(), before - 0.5 * 3.0)  # d(sum)/dw = 3 each
+
+
+def test_lazy_linear_gradcheck_float64_and_to_before_the_first_call():
+    lazy = nn.LazyLinear(2).to(mg.float64)  # moved while still empty: initialised as float64
+    x = f64(3, 4)
+    lazy(x)
+    assert lazy.weight.dtype == lazy.bias.dtype == mg.float64
+    assert gradcheck(lambda x, w, b: lazy(x), [x, lazy.weight, lazy.bias])
+
+
+def test_lazy_linear_bad_input_and_load_before_the_first_call():
+    lazy = nn.LazyLinear(3)
+    with pytest.raises(TypeError, match=r"linear: input must be a Tensor, got ndarray"):
+        lazy(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"LazyLinear: a 0-d input has no feature dim"):
+        lazy(mg.tensor(1.0))
+    assert lazy.has_uninitialized_params()  # a refused input initialises nothing
+    sd = nn.Linear(4, 3).state_dict()
+    with pytest.raises(RuntimeError, match=r"load_state_dict: LazyLinear at 'lin' has not seen an "
+                                           r"input yet.* call the model once on an example "
+                                           r"input first"):
+        nn.ModuleDict({"lin": lazy}).load_state_dict({"lin." + k: v for k, v in sd.items()})
+    lazy(mg.randn(1, 4))
+    lazy.load_state_dict(sd)
+    np.testing.assert_array_equal(lazy.weight.detach().numpy(), sd["weight"].numpy())
+
+
+def test_lazy_linear_matches_torch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = nn.LazyLinear(3), torch.nn.LazyLinear(3)
+    x = np.random.default_rng(0).standard_normal((4, 5)).astype(np.float32)
+    ours(mg.tensor(x))
+    theirs(torch.tensor(x))
+    assert (type(ours).__name__, ours.in_features, ours.weight.shape) == (
+        type(theirs).__name__, theirs.in_features, tuple(theirs.weight.shape))
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(ours.weight.detach().numpy()))
+        theirs.bias.copy_(torch.tensor(ours.bias.detach().numpy()))
+    np.testing.assert_allclose(ours(mg.tensor(x)).detach().numpy(),
+                               theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert repr(nn.LazyLinear(3, bias=False)) == repr(torch.nn.LazyLinear(3, bias=False))

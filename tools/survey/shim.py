@@ -4,8 +4,20 @@
 ``torch.optim``, ``torch.autograd``, ``torch.utils.array``) resolve to minigrad modules;
 ``install("dezero")`` does the same for ``dezero``, ``dezero.functions``, ``dezero.layers``,
 ``dezero.utils``; ``install("micrograd")`` for ``micrograd.engine.Value``. Each attribute is
-looked up under the same name in minigrad (a few spellings are renamed, listed in RENAMES);
-nothing is re-implemented, except the three things that are not library code: DeZero's
+looked up under the same name in minigrad (a few spellings are renamed, listed in RENAMES).
+
+For DeZero, whose functions keep NumPy's argument names where PyTorch has its own, a few names
+go through the **signature adapters** in ``ADAPTERS`` first (each a few lines at most, with
+DeZero's signature in its comment): they translate DeZero's arguments (``transpose(x)`` with no
+axes, ``max(x, axis=...)``, ``dropout(x, dropout_ratio=...)``, ``test_mode()``, ``im2col``/
+``col2im`` on top of ``F.unfold``/``F.fold``, ``Linear(out_size, in_size=None)``) into one
+minigrad call and compute nothing themselves beyond shapes and reshapes of minigrad's result.
+The one adapter with a side effect is ``dropout``'s: DeZero draws its mask from ``np.random``
+and its tests re-seed ``np.random`` to get the same mask on every call, so the adapter seeds
+minigrad's generator from ``np.random``'s stream (one draw) before calling minigrad's dropout;
+the mask is still minigrad's.
+
+Nothing else is re-implemented, except the three things that are not library code: DeZero's
 ``Variable(data)`` (a leaf that requires grad when floating, as every DeZero Variable does),
 micrograd's ``Value(x)`` (a float64 scalar leaf), and DeZero's test helpers ``gradient_check``
 / ``array_equal`` / ``array_allclose`` (utilities of its test suite, not of its library).
@@ -16,6 +28,7 @@ environment variable ``SURVEY_MISSING`` at exit) before the ``AttributeError`` p
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import sys
@@ -47,6 +60,8 @@ class Mapped(types.ModuleType):
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
+        if attr in ADAPTERS.get(self.__name__, {}):
+            return ADAPTERS[self.__name__][attr]
         real = RENAMES.get(self.__name__, {}).get(attr, attr)
         for target in self.__targets:
             if hasattr(target, real):
@@ -77,6 +92,8 @@ def _torch():
 
 
 def _variable(data, name=None):
+    if isinstance(data, minigrad.Tensor):  # (DeZero's x.data is an ndarray, minigrad's a Tensor)
+        data = data.detach().numpy()
     data = np.asarray(data)
     t = minigrad.tensor(data, requires_grad=data.dtype.kind == "f")
     if name is not None:
@@ -86,6 +103,87 @@ def _variable(data, name=None):
 
 def _host(x):
     return x.detach().numpy() if isinstance(x, minigrad.Tensor) else np.asarray(x)
+
+
+# ---------------------------------------------------------------------------------------------
+# DeZero signature adapters: DeZero's argument names and defaults -> one minigrad call.
+# ---------------------------------------------------------------------------------------------
+_DEZERO_TRAIN = [True]  # DeZero's Config.train; dezero.test_mode() sets it False
+
+
+def _as_variable(x):  # DeZero's functions take ndarrays too (its as_variable)
+    return x if isinstance(x, minigrad.Tensor) else _variable(x)
+
+
+def _pair(v):  # DeZero's utils.pair: an int or an (h, w) pair
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def _dz_dropout(x, dropout_ratio=0.5):
+    # DeZero: dropout(x, dropout_ratio=0.5), on while Config.train. Its mask comes from
+    # np.random, which its tests re-seed per call: seed minigrad's generator from that stream.
+    if _DEZERO_TRAIN[0]:
+        minigrad.manual_seed(int(np.random.randint(2**31)))
+    return mgF.dropout(_as_variable(x), p=dropout_ratio, training=_DEZERO_TRAIN[0])
+
+
+@contextlib.contextmanager
+def _dz_test_mode():  # DeZero: test_mode() = using_config('train', False)
+    old, _DEZERO_TRAIN[0] = _DEZERO_TRAIN[0], False
+    try:
+        yield
+    finally:
+        _DEZERO_TRAIN[0] = old
+
+
+def _dz_im2col(x, kernel_size, stride=1, pad=0, to_matrix=True):
+    # DeZero: im2col(x, kernel_size, stride=1, pad=0, to_matrix=True) -> (N*OH*OW, C*KH*KW), or
+    # (N, C, KH, KW, OH, OW); minigrad's F.unfold gives (N, C*KH*KW, OH*OW) in the same order.
+    x = _as_variable(x)
+    (n, c, h, w), (kh, kw) = x.shape, _pair(kernel_size)
+    (sh, sw), (ph, pw) = _pair(stride), _pair(pad)
+    cols = mgF.unfold(x, (kh, kw), padding=(ph, pw), stride=(sh, sw))
+    if to_matrix:
+        return cols.transpose(1, 2).reshape(-1, c * kh * kw)
+    return cols.reshape(n, c, kh, kw, (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1)
+
+
+def _dz_col2im(x, input_shape, kernel_size, stride=1, pad=0, to_matrix=True):
+    # DeZero: col2im(x, input_shape, kernel_size, stride=1, pad=0, to_matrix=True), im2col's
+    # adjoint; minigrad's F.fold takes (N, C*KH*KW, OH*OW).
+    (n, c, h, w), (kh, kw) = input_shape, _pair(kernel_size)
+    x = _as_variable(x)
+    cols = x.reshape(n, -1, c * kh * kw).transpose(1, 2) if to_matrix else x.reshape(
+        n, c * kh * kw, -1)
+    return mgF.fold(cols, (h, w), (kh, kw), padding=_pair(pad), stride=_pair(stride))
+
+
+def _dz_linear(out_size, nobias=False, dtype=np.float32, in_size=None):
+    # DeZero: layers.Linear(out_size, nobias=False, dtype=np.float32, in_size=None); in_size=None
+    # infers it from the first input, which is PyTorch's nn.LazyLinear. The layer is minigrad's:
+    # weight (out, in) and bias, PyTorch's init; DeZero's W is (in, out), its b starts at zero.
+    if in_size is None:
+        return minigrad.nn.LazyLinear(out_size, bias=not nobias, dtype=dtype)
+    return minigrad.nn.Linear(in_size, out_size, bias=not nobias, dtype=dtype)
+
+
+ADAPTERS = {
+    "dezero": {"test_mode": _dz_test_mode},
+    "dezero.functions": {
+        # DeZero: transpose(x, axes=None); no axes reverses them all, as NumPy
+        "transpose": lambda x, axes=None: minigrad.permute(
+            x, tuple(reversed(range(x.ndim))) if axes is None else tuple(axes)),
+        # DeZero: max/min(x, axis=None, keepdims=False) return the values only (torch's amax)
+        "max": lambda x, axis=None, keepdims=False: minigrad.amax(
+            x, dim=() if axis is None else axis, keepdim=keepdims),
+        "min": lambda x, axis=None, keepdims=False: minigrad.amin(
+            x, dim=() if axis is None else axis, keepdim=keepdims),
+        "dropout": _dz_dropout, "im2col": _dz_im2col, "col2im": _dz_col2im,
+    },
+    "dezero.layers": {"Linear": _dz_linear},
+}
+ADAPTERS["dezero.functions_conv"] = {k: ADAPTERS["dezero.functions"][k]
+                                     for k in ("im2col", "col2im")}
 
 
 def gradient_check(f, x, *args, rtol=1e-4, atol=1e-5, **kwargs):
