@@ -103,7 +103,7 @@ def _root_grad(r, g, create_graph):
     if not isinstance(r, Tensor) or not r._rg:
         raise _root_error(r)
     if g is None and r.array.size == 1:
-        g = backend.namespace(r.array).ones_like(r.array)
+        g = backend.raw_namespace(r.array).ones_like(r.array)
         return Tensor(g) if create_graph else g
     _check_root_grad(r, g)
     return g if create_graph else g.array

@@ -207,14 +207,9 @@ def record_node(ctx, args, results, outs):
             r._rg, r.grad_fn, r._out_index = True, ctx, i
     if ctx.non_diff is not None:
         ctx.non_diff = tuple(i for i, r in enumerate(results) if r.grad_fn is not ctx)
-    if ctx._saved:
-        guard_saved(ctx, args, results, outs)
-
-
-def guard_saved(ctx, args, results, outs) -> None:
-    """What forward saved, as the node keeps it (see :func:`_kept`), with the version of each."""
-    ctx._holders = kept = tuple([_kept(v, args, results, outs) for v in ctx._saved])
-    ctx._guards = tuple([(v, v._vc[0]) for v in kept if type(v) in _HOLDERS])
+    if ctx._saved:  # what forward saved, as the node keeps it (see _kept), each with its version
+        ctx._holders = kept = tuple([_kept(v, args, results, outs) for v in ctx._saved])
+        ctx._guards = tuple([(v, v._vc[0]) for v in kept if type(v) in _HOLDERS])
 
 
 def _kept(v, args, results, outs):

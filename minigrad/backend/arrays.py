@@ -185,9 +185,9 @@ ndarray = np.ndarray  # the type of CPU arrays (the engine checks for it on its 
 
 def may_share_memory(a, b) -> bool:
     """Whether two arrays of one library may overlap in memory (a cheap bounds check)."""
-    xp = namespace(a)
-    if xp is np:
+    if type(a) is np.ndarray:
         return np.may_share_memory(a, b)
+    xp = namespace(a)
     if xp is _strict:
         return np.may_share_memory(a._array, b._array)
     return bool(xp.may_share_memory(a, b))

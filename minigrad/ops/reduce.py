@@ -72,8 +72,7 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, x, axes, keepdims):
         ctx.shape, ctx.kept = x.shape, (1,) * x.ndim if axes is None else _kshape(x.shape, axes)
-        xp = xp_of(x)
-        return xp.asarray(xp.sum(x, axis=axes, keepdims=keepdims))  # (an array, not a scalar)
+        return xp_of(x).sum(x, axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
@@ -87,12 +86,12 @@ class Mean(Op):
     @staticmethod
     def forward(ctx, x, axes, keepdims):
         ctx.shape, ctx.kept = x.shape, (1,) * x.ndim if axes is None else _kshape(x.shape, axes)
-        return xp_of(x).mean(x, axis=axes, keepdims=keepdims)
+        ctx.n = math.prod(x.shape) // builtins.max(math.prod(ctx.kept), 1)  # elements averaged
+        return xp_of(x).sum(x, axis=axes, keepdims=keepdims) / ctx.n  # (0 of them: NaN)
 
     @staticmethod
     def backward(ctx, g):
-        n = math.prod(ctx.shape) // builtins.max(math.prod(ctx.kept), 1)  # elements averaged
-        return xp_of(g).broadcast_to(xp_of(g).reshape(g / n, ctx.kept), ctx.shape), None, None
+        return xp_of(g).broadcast_to(xp_of(g).reshape(g / ctx.n, ctx.kept), ctx.shape), None, None
 
 
 class MaxMin(Op):

@@ -31,9 +31,7 @@ class Permute(Op):
 
     @staticmethod
     def backward(ctx, g):
-        inv = [0] * len(ctx.dims)
-        for i, d in enumerate(ctx.dims):
-            inv[d] = i
+        inv = sorted(range(len(ctx.dims)), key=ctx.dims.__getitem__)  # the inverse permutation
         return xp_of(g).permute_dims(g, tuple(inv)), None
 
 

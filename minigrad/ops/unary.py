@@ -114,7 +114,7 @@ class Tanh(Op):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(out := backend.namespace(x).tanh(x))  # tanh' = 1 - tanh**2
+        ctx.save_for_backward(out := xp_of(x).tanh(x))  # tanh' = 1 - tanh**2
         return out
 
     @staticmethod
@@ -147,7 +147,7 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, x):
-        out = backend.namespace(x).maximum(x, 0)  # (an int 0 keeps int tensors int)
+        out = xp_of(x).maximum(x, 0)  # (an int 0 keeps int tensors int)
         ctx.save_for_backward(out)
         return out
 
