@@ -86,7 +86,7 @@ class Linear(Op):
             gW = xp.matmul(xp.matrix_transpose(g2), x2)
         if len(need) == 2:  # called without a bias
             return gx, gW
-        return gx, gW, (g if need[2] else None)
+        return gx, gW, (xp.sum(g, axis=tuple(range(g.ndim - 1))) if need[2] else None)
 
 
 class Trace(Op):

@@ -8,8 +8,8 @@ For log-probabilities ``logp`` of shape (N, C) and targets ``t`` (N,) (every one
 
 ``cross_entropy`` is ``log_softmax`` followed by this op (``nll_loss`` is this op alone) in the
 common case: 2-D input, no class weights, no ignored targets, no label smoothing. Other cases
-pick with a mask instead (``nn.functional.loss``). The rule is linear in ``g`` and uses only a
-constant (the scaled one-hot matrix), so second derivatives come from it unchanged.
+pick with a mask instead (``nn.functional.loss``). Forward gathers, backward scatters back
+(``index_add``, itself differentiable), so second derivatives come from the same rule.
 """
 from __future__ import annotations
 
@@ -19,34 +19,28 @@ from ..tensor import Tensor
 from .registry import declare
 from .xp import xp_of
 
-_SCALE = {"mean": None, "sum": 1.0, "none": 1.0}
+_REDUCTIONS = ("mean", "sum", "none")
 
 
 class NLLRows(Op):
-    """``-logp[i, t_i]`` per row, then ``reduction``. Backward: ``-g * onehot(t)`` (/N for mean)."""
+    """``-logp[i, t_i]`` per row, then ``reduction``. Backward: ``-g`` at each ``(i, t_i)`` (/N
+    for mean), 0 elsewhere."""
 
     @staticmethod
     def forward(ctx, logp, t, reduction):
         n, c = logp.shape
-        xp = xp_of(logp)
-        classes = backend.create(logp, "arange", c)  # the one-hot rows: t_i == 0..C-1
-        hot = xp.reshape(t, (n, 1)) == xp.reshape(classes, (1, c))
-        picked = -xp.sum(xp.mask(logp, hot), axis=1)  # (a -inf elsewhere in the row stays out)
-        onehot = xp.astype(hot, logp.dtype)
-        ctx.reduction = reduction
+        ctx.index = (backend.create(logp, "arange", n), t)  # (i, t_i) for every row
+        ctx.shape, ctx.reduction = (n, c), reduction
+        picked = -xp_of(logp).getitem(logp, ctx.index)  # a gather
         if reduction == "none":
-            ctx.save_for_backward(-onehot)
             return picked
-        ctx.save_for_backward(onehot * (-1.0 / n if reduction == "mean" else -1.0))
-        total = xp.sum(picked)
-        return xp.asarray(total / n if reduction == "mean" else total)
+        total = xp_of(logp).sum(picked)
+        return total / n if reduction == "mean" else total
 
     @staticmethod
     def backward(ctx, g):
-        (scaled,) = ctx.saved  # -onehot(t), /N for mean
-        if ctx.reduction == "none":
-            g = xp_of(g).reshape(g, (g.shape[0], 1))
-        return g * scaled, None, None
+        g = g * (-1.0 / ctx.shape[0] if ctx.reduction == "mean" else -1.0)  # (a 0-d g: every row)
+        return xp_of(g).index_add(ctx.shape, ctx.index, g), None, None  # back where it was picked
 
 
 @declare(NLLRows)
@@ -55,7 +49,7 @@ def nll_rows(logp: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     ``"mean"``, ``"sum"`` or ``"none"``: PyTorch's ``nll_loss`` with no weights and nothing
     ignored. ``cross_entropy`` and ``nll_loss`` call it after checking the targets; call it
     directly only with targets known to be in 0..C-1 (it does not check them)."""
-    if reduction not in _SCALE:
+    if reduction not in _REDUCTIONS:
         raise ValueError(f"nll_rows: reduction must be 'mean', 'sum' or 'none', got "
                          f"{reduction!r}")
     if not isinstance(logp, Tensor) or not isinstance(target, Tensor) or logp.ndim != 2 or (
