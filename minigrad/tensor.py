@@ -229,6 +229,17 @@ class Tensor:
                                "use .detach().numpy()")
         return backend.to_numpy(self.array)
 
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(t)`` and NumPy functions on a Tensor get its values, as in PyTorch:
+        refused while it requires grad (``.detach()`` first) or when it is not on the host
+        (``.cpu()`` first: minigrad never moves data silently)."""
+        if backend.device_of(self.array).startswith("cuda"):
+            raise TypeError(f"can't convert a {self.device} tensor to a NumPy array; use "
+                            ".cpu() first (or .numpy(), which copies to the host)")
+        arr = self.numpy()
+        arr = arr if dtype is None else arr.astype(dtype, copy=False)
+        return arr.copy() if copy else arr
+
     def item(self):
         if self.numel() != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")

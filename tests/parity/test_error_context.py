@@ -380,7 +380,7 @@ def test_broadcast_to_keeps_its_own_message():
 
 
 def test_tensor_from_an_ndarray_of_objects_or_strings():
-    # np.asarray(list_of_tensors) (or of a Tensor, which has no __array__) gives dtype object;
+    # an object array of Tensors (np.asarray of Tensors gave one before Tensor.__array__);
     # tensor() used to wrap it, and the first op failed far away ("to: dtype('O') is not a
     # dtype minigrad knows", DeZero's TestMatmul.test_forward1 through the survey shim)
     objs = np.empty(2, dtype=object)

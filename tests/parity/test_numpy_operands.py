@@ -87,3 +87,24 @@ def test_as_in_torch_when_installed():
     got = (mg.tensor([2.0, 3.0, 4.0]) * a + a).numpy()
     want = (torch.tensor([2.0, 3.0, 4.0]) * torch.from_numpy(a) + torch.from_numpy(a)).numpy()
     np.testing.assert_array_equal(got, want)
+
+
+def test_np_asarray_of_a_tensor_gives_its_values_as_in_torch():
+    t = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    a = np.asarray(t)
+    assert type(a) is np.ndarray and a.dtype == np.float32 and a.tolist() == [[1, 2], [3, 4]]
+    assert np.shares_memory(a, t.array) and not np.shares_memory(np.array(t), t.array)
+    assert np.asarray(t, dtype=np.float64).dtype == np.float64
+    assert np.array([mg.tensor(1.0), mg.tensor(2.0)]).tolist() == [1.0, 2.0]  # numbers, not objects
+    with pytest.raises(RuntimeError, match=r"requires grad; use .detach\(\)"):
+        np.asarray(mg.tensor([1.0], requires_grad=True))
+    np.testing.assert_array_equal(np.asarray(t.detach()), a)
+
+
+def test_np_asarray_matches_torch_when_installed():
+    torch = pytest.importorskip("torch")
+    got = np.asarray(mg.tensor([[1.5, -2.0]]))
+    want = np.asarray(torch.tensor([[1.5, -2.0]]))
+    assert got.dtype == want.dtype and got.tolist() == want.tolist()
+    with pytest.raises(RuntimeError):
+        np.asarray(torch.tensor([1.0], requires_grad=True))  # torch refuses too
