@@ -98,7 +98,10 @@ class Module:
 
     def __getattr__(self, name):
         d = self.__dict__
-        for reg in ("_parameters", "_buffers", "_modules"):
+        params = d.get("_parameters")
+        if params is not None and name in params:  # (the most frequent lookup: self.weight)
+            return params[name]
+        for reg in ("_buffers", "_modules"):
             table = d.get(reg)
             if table is not None and name in table:
                 return table[name]

@@ -184,7 +184,7 @@ class Optimizer:
             p.array[...] = value
         except (ValueError, TypeError):  # read-only array (e.g. a broadcast view): replace it
             p.array = backend.copy(value)
-        p._version += 1
+        p._vc[0] += 1  # (p._version += 1)
 
     # ------------------------------------------------------------------ state dicts
     def state_dict(self) -> dict:
