@@ -84,9 +84,6 @@ class NumPyNamespace(RawNamespace):
     def reshape(self, x, shape):
         return x.reshape(shape)
 
-    def ones_like(self, x):
-        return np.ones(x.shape, x.dtype)
-
     def broadcast_to(self, x, shape):
         """As ``np.broadcast_to``; a small result is a new (writable) array, made 4x faster."""
         if math.prod(shape) > self.SMALL:
