@@ -98,3 +98,9 @@ def test_unknown_workload_is_refused():
     res = subprocess.run([sys.executable, os.path.join(BENCH, "run_all.py"), "--only", "W9"],
                          capture_output=True, text=True, timeout=60, cwd=BENCH)
     assert res.returncode != 0 and "W9" in res.stderr
+
+
+def test_the_bare_engine_reference_agrees_with_the_w1_floor():
+    out = json.loads(_run("w1_bare_engine.py", "--quick", "--json").strip().splitlines()[-1])
+    (res,) = out["results"]
+    assert res["id"] == "W1-bare" and res["check"] == "ok" and _is_pos(res["ratio"])
