@@ -209,7 +209,7 @@ def nll_loss(input: Tensor, target: Tensor, weight=None, ignore_index: int = -10
                         "use .long()")
     checked = _check_targets("nll_loss", input, target, ignore_index)
     if input.ndim == 2 and weight is None and checked[1]:
-        return ops.nll_rows(input, target, reduction)  # the common case, as one op
+        return ops.NLLRows.apply(input, target, reduction)  # the common case, as one op (checked)
     loss_el, w_el, _, _ = _pick_targets("nll_loss", input, target, weight, ignore_index, checked)
     return _weighted_mean(loss_el, w_el, reduction)
 
@@ -248,7 +248,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight=None, ignore_index: int 
                         f"class probabilities, got {target.dtype}")
     checked = _check_targets(fn, logp, target, ignore_index)
     if logp.ndim == 2 and weight is None and label_smoothing == 0 and checked[1]:
-        return ops.nll_rows(logp, target, reduction)  # the common case, as one op
+        return ops.NLLRows.apply(logp, target, reduction)  # the common case, as one op (checked)
     loss_el, w_el, valid, wb = _pick_targets(fn, logp, target, weight, ignore_index, checked)
     nll = _weighted_mean(loss_el, w_el, reduction)
     if label_smoothing == 0:
