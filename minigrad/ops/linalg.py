@@ -69,7 +69,7 @@ class Linear(Op):
         ctx.save_for_backward(x if need[1] else None, W if need[0] else None)
         out = x @ xp_of(W).matrix_transpose(W)
         if b is not None:
-            out = out + b
+            out += b  # (out is a new array: no second one for the sum)
         return out
 
     @staticmethod
@@ -79,7 +79,9 @@ class Linear(Op):
         need = ctx.needs_input_grad
         gx = xp.matmul(g, W) if need[0] else None
         gW = None
-        if need[1]:
+        if need[1] and g.ndim == 2:  # (the common case: a batch of vectors)
+            gW = xp.matmul(xp.matrix_transpose(g), x)
+        elif need[1]:  # every batch dim folded into one
             n = math.prod(g.shape[:-1])  # (not -1: a size-0 dim leaves it undefined)
             g2 = xp.reshape(g, (n, g.shape[-1]))
             x2 = xp.reshape(x, (n, x.shape[-1]))
