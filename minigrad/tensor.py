@@ -42,14 +42,19 @@ class Tensor:
     PyTorch) is the escape hatch: the values change with no version bump and no check.
     """
 
-    # What a new tensor has until it is set (most tensors keep these): no grad, no node.
+    # What every tensor has, in slots (set by __init__): the array, its version counter,
+    # whether it requires grad, and the node that made it (with the output's index there).
+    __slots__ = ("array", "_vc", "_rg", "grad_fn", "_out_index", "__dict__", "__weakref__")
+    array: Any
+    _vc: list
+    _rg: bool
+    grad_fn: Any
+    _out_index: int
+    # What a new tensor has until it is set (most tensors keep these): no grad, no hooks.
     _grad: Any
     _hooks: Any
     name: Any
-    grad_fn: Any
-    _grad = _hooks = name = grad_fn = None
-    _rg = False
-    _out_index = 0
+    _grad = _hooks = name = None
     # NumPy must not treat a Tensor as an object array: ndarray + Tensor defers to Tensor (raises)
     __array_ufunc__ = None
     __array_priority__ = 1000
@@ -83,9 +88,9 @@ class Tensor:
         def __itruediv__(self, other: Any) -> Tensor: ...
 
     def __init__(self, array, requires_grad=False, grad_fn=None, out_index=0):
-        self.array, self._vc = array, [0]  # a version counter, shared with views and detach()
-        if requires_grad or grad_fn is not None:
-            self._rg, self.grad_fn, self._out_index = requires_grad, grad_fn, out_index
+        # (_vc: the version counter, a list shared with views and detach())
+        self.array, self._vc, self._rg, self.grad_fn, self._out_index = (
+            array, [0], requires_grad, grad_fn, out_index)
 
     @property
     def data(self) -> Tensor:
