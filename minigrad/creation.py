@@ -6,6 +6,7 @@ functions (``linspace``, ``empty``, ``randint``, ``randperm``, ``normal``, ``fro
 from __future__ import annotations
 
 from . import backend
+from .creation_errors import explain_arange, explain_nested, explain_size
 from .ops.args import device_arg, dtype_arg
 from .tensor import Tensor
 
@@ -63,7 +64,7 @@ def tensor(data, dtype=None, requires_grad=False, device=None) -> Tensor:
         try:
             arr = backend.host_asarray(data, dt)
         except (ValueError, TypeError):
-            _explain_nested(_plain(data))  # (ragged lists, or a non-number with a dtype)
+            explain_nested(_plain(data))  # (ragged lists, or a non-number with a dtype)
             raise
         if arr.dtype.kind not in "biuf":  # (Tensors inside the lists, or not numbers at all)
             arr = _host_from_nested(data, dt)
@@ -107,7 +108,7 @@ def _host_from_nested(data, dt):
     try:
         arr = backend.host_asarray(plain, dt)
     except (ValueError, TypeError):
-        _explain_nested(plain)
+        explain_nested(plain)
         raise
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} "
@@ -123,49 +124,6 @@ def _plain(data):
     if isinstance(data, (list, tuple)):
         return [_plain(d) for d in data]
     return data
-
-
-def _is_seq(d):
-    return isinstance(d, (list, tuple)) or (backend.is_array(d) and d.ndim > 0)
-
-
-def _explain_nested(data) -> None:
-    """Raise minigrad's error for nested data NumPy refused (the failure path only): where the
-    lists stop being rectangular (ValueError, as torch), or the first element that is not a
-    number (TypeError). Returns when neither explains the failure."""
-    shape, d = [], data
-    while _is_seq(d):
-        shape.append(len(d))
-        if not len(d):
-            break
-        d = d[0]
-
-    def walk(d, where):
-        dim = len(where)
-        if dim < len(shape):
-            if not _is_seq(d):
-                got = f"the number {d!r}" if isinstance(d, (int, float)) else repr(d)
-            elif len(d) != shape[dim]:
-                got = str(len(d))
-            else:
-                for i, e in enumerate(d):
-                    walk(e, where + [i])
-                return
-            raise ValueError(
-                f"tensor: the nested lists are ragged: expected a sequence of length "
-                f"{shape[dim]} at dim {dim} (got {got}) at index {where}; every row must have "
-                "the same length (pad the short ones, or make one tensor per row)")
-        if _is_seq(d):
-            raise ValueError(
-                f"tensor: the nested lists are ragged: expected a number at dim {dim} (got a "
-                f"sequence of length {len(d)}) at index {where}; every row must have the same "
-                "length (pad the short ones, or make one tensor per row)")
-        if backend.py_scalar(d) is None and not (backend.is_array(d) and d.dtype.kind in "biuf"):
-            raise TypeError(f"tensor: cannot make a numeric tensor from {type(data).__name__} "
-                            f"data: {d!r} (of type {type(d).__name__}) at index {where} is not a "
-                            "number; pass numbers, nested lists of numbers, or an array")
-
-    walk(data, [])
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -206,20 +164,6 @@ def _size_tuple(fn, size):
                         f"{type(size).__name__}); e.g. size=(2, 3)") from None
 
 
-def _explain_size(fn, shape) -> None:
-    """Raise minigrad's error for a size NumPy refused (the failure path only: the happy path
-    hands ``shape`` to NumPy unchecked): TypeError for a non-int, RuntimeError for a negative
-    size, as PyTorch. Returns when the size is fine (then NumPy's own error stands)."""
-    for s in shape:
-        if not hasattr(s, "__index__"):
-            raise TypeError(f"{fn}: size must be ints, got {s!r} (of type {type(s).__name__}) in "
-                            f"{shape}; e.g. minigrad.{fn}(2, 3) or minigrad.{fn}((2, 3))")
-    for s in shape:
-        if s < 0:
-            raise RuntimeError(f"{fn}: Trying to create tensor with negative dimension {s}: size "
-                               f"{shape}; every size must be >= 0")
-
-
 def _int_arg(fn, name, v, low=0):
     """``v`` as an int >= ``low`` (None: any int): TypeError for a non-int, RuntimeError below
     ``low`` (torch's types)."""
@@ -236,63 +180,44 @@ def _dt(dtype, fn="tensor"):
 
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of zeros (float32 unless ``dtype``)."""
-    shape = _shape(size)
-    try:
-        host = backend.host_full(shape, 0, _dt(dtype, "zeros"))
-    except (TypeError, ValueError):
-        _explain_size("zeros", shape)
-        raise
-    return _make(host, device, requires_grad, "zeros")
+    return _filled("zeros", size, 0, dtype, device, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of ones (float32 unless ``dtype``)."""
-    shape = _shape(size)
-    try:
-        host = backend.host_full(shape, 1, _dt(dtype, "ones"))
-    except (TypeError, ValueError):
-        _explain_size("ones", shape)
-        raise
-    return _make(host, device, requires_grad, "ones")
+    return _filled("ones", size, 1, dtype, device, requires_grad)
 
 
 def _filled(fn, size, value, dtype, device, requires_grad):
-    """:func:`zeros` under another name (``empty``), for the messages."""
+    """``size`` (ints, or one sequence) filled with ``value``; ``fn`` names the factory in the
+    messages (``zeros``, ``ones``, ``empty``)."""
     shape = _shape(size)
     try:
         host = backend.host_full(shape, value, _dt(dtype, fn))
     except (TypeError, ValueError):
-        _explain_size(fn, shape)
+        explain_size(fn, shape)
         raise
     return _make(host, device, requires_grad, fn)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor filled with ``fill_value`` (dtype inferred from it unless given)."""
-    if type(fill_value) not in _NUMBERS:
-        fill_value = _fill_value("full", fill_value)
-    dt = dtype_arg("full", dtype) if dtype is not None else backend.default_dtype_for(
-        fill_value)
-    try:
-        host = backend.host_full((size,) if isinstance(size, int) else tuple(size), fill_value, dt)
-    except (TypeError, ValueError):
-        _explain_size("full", _size_tuple("full", size))
-        raise
-    return _make(host, device, requires_grad, "full")
+    return _full("full", _size_tuple("full", size), fill_value, dtype, device, requires_grad)
 
 
 _NUMBERS = (int, float, bool)
 
 
 def _full(fn, size, fill_value, dtype, device, requires_grad):
-    """:func:`full` under another name (``full_like``), for the messages."""
+    """:func:`full` with ``size`` a tuple; ``fn`` names the factory in the messages
+    (``full``, ``full_like``)."""
     if type(fill_value) not in _NUMBERS:
         fill_value = _fill_value(fn, fill_value)
     dt = dtype_arg(fn, dtype) if dtype is not None else backend.default_dtype_for(fill_value)
     try:
         host = backend.host_full(tuple(size), fill_value, dt)
     except (TypeError, ValueError):
-        _explain_size(fn, tuple(size))
+        explain_size(fn, tuple(size))
         raise
     return _make(host, device, requires_grad, fn)
 
@@ -318,23 +243,12 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     except TypeError:
         bad = True
     if bad:
-        _explain_arange(start, end, step)
+        explain_arange(start, end, step)
     if dtype is None:
         dtype = backend.int64 if all(isinstance(v, int) for v in (start, end, step)) else \
             backend.default_float
     host = backend.arange_host(start, end, step, dtype_arg("arange", dtype))
     return _make(host, device, requires_grad, "arange")
-
-
-def _explain_arange(start, end, step) -> None:
-    for name, v in (("start", start), ("end", end), ("step", step)):
-        if backend.py_scalar(v) is None and not isinstance(v, Tensor):
-            raise TypeError(f"arange: {name} must be a number, got {v!r} (of type "
-                            f"{type(v).__name__}); e.g. minigrad.arange(0, 10, 2)")
-    if step == 0:
-        raise RuntimeError(f"arange: step must be nonzero, got {step}")
-    raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign (start "
-                       f"{start}, end {end}, step {step}); use a negative step to count down")
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -355,7 +269,7 @@ def rand(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     try:
         host = backend.rng().random(shape).astype(_dt(dtype, "rand"))
     except (TypeError, ValueError):
-        _explain_size("rand", shape)
+        explain_size("rand", shape)
         raise
     return _make(host, device, requires_grad, "rand")
 
@@ -366,7 +280,7 @@ def randn(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     try:
         host = backend.rng().standard_normal(shape).astype(_dt(dtype, "randn"))
     except (TypeError, ValueError):
-        _explain_size("randn", shape)
+        explain_size("randn", shape)
         raise
     return _make(host, device, requires_grad, "randn")
 

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from . import backend
-from .creation import _dt, _explain_size, _filled, _int_arg, _make, _size_tuple, full
+from .creation import _dt, _filled, _int_arg, _make, _size_tuple, full
+from .creation_errors import explain_size
 from .ops.args import dtype_arg
 from .tensor import Tensor
 
@@ -58,7 +59,7 @@ def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad
         host = backend.rng().integers(low, high, (size,) if isinstance(size, int) else
                                       tuple(size)).astype(dt)
     except (TypeError, ValueError):
-        _explain_size("randint", _size_tuple("randint", size))
+        explain_size("randint", _size_tuple("randint", size))
         raise
     return _make(host, device, requires_grad, "randint")
 
@@ -86,7 +87,7 @@ def normal(mean, std=1.0, size=None, *, dtype=None, device=None, requires_grad=F
         host = backend.rng().normal(mean, std, (size,) if isinstance(size, int) else
                                     tuple(size)).astype(_dt(dtype, "normal"))
     except (TypeError, ValueError):
-        _explain_size("normal", _size_tuple("normal", size))
+        explain_size("normal", _size_tuple("normal", size))
         raise
     return _make(host, device, requires_grad, "normal")
 

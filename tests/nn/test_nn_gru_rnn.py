@@ -163,6 +163,18 @@ def test_cells_run_a_sequence_like_the_one_layer_module(cls):
     np.testing.assert_allclose(_np(h1), _np(cell(x[0]))[0], atol=1e-12)
 
 
+def _gradcheck_with_weights(module, names, x, h):
+    """gradcheck of ``module(x, h)`` w.r.t. x, h and every parameter (swapped in as inputs)."""
+
+    def fn(x, h, *ws):
+        for n, w in zip(names, ws):
+            module._parameters[n] = w
+        return module(x, h)
+
+    ws = [mg.tensor(_np(p), requires_grad=True) for p in module.parameters()]
+    return gradcheck(fn, [x, h, *ws])
+
+
 @pytest.mark.parametrize("cls, kw", [(nn.GRU, dict(num_layers=2)),
                                      (nn.GRU, dict(bidirectional=True, batch_first=True)),
                                      (nn.RNN, dict(num_layers=2, bidirectional=True)),
@@ -174,14 +186,7 @@ def test_gradcheck_float64_through_input_h0_and_weights(cls, kw):
     shape = (2, 3, 2) if kw.get("batch_first") else (3, 2, 2)  # L = 3, N = 2
     x = mg.randn(*shape, dtype=mg.float64, requires_grad=True)
     h0 = mg.randn(d, 2, 3, dtype=mg.float64, requires_grad=True)
-
-    def fn(x, h0, *ws):
-        for n, w in zip(names, ws):
-            m._parameters[n] = w
-        return m(x, h0)
-
-    ws = [mg.tensor(_np(p), requires_grad=True) for p in m.parameters()]
-    assert gradcheck(fn, [x, h0, *ws])
+    assert _gradcheck_with_weights(m, names, x, h0)
 
 
 @pytest.mark.parametrize("cls, kw", [(nn.GRUCell, {}), (nn.RNNCell, {}),
@@ -191,14 +196,7 @@ def test_cell_gradcheck_float64_through_input_h_and_weights(cls, kw):
     names = [n for n, _ in cell.named_parameters()]
     x = mg.randn(4, 2, dtype=mg.float64, requires_grad=True)
     h = mg.randn(4, 3, dtype=mg.float64, requires_grad=True)
-
-    def fn(x, h, *ws):
-        for n, w in zip(names, ws):
-            cell._parameters[n] = w
-        return cell(x, h)
-
-    ws = [mg.tensor(_np(p), requires_grad=True) for p in cell.parameters()]
-    assert gradcheck(fn, [x, h, *ws])
+    assert _gradcheck_with_weights(cell, names, x, h)
 
 
 @pytest.mark.parametrize("cls", [nn.GRU, nn.RNN])

@@ -52,6 +52,17 @@ RNN_ONLY = [dict(nonlinearity="relu"), dict(nonlinearity="relu", num_layers=2,
 CASES = [("GRU", kw) for kw in OPTIONS] + [("RNN", kw) for kw in OPTIONS + RNN_ONLY]
 
 
+def _run_both(ref, mine, arrays, rng):
+    """Both layers on the same inputs: outputs, h_n and every gradient agree."""
+    xs = [mg.tensor(a, requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, h = mine(*xs)
+    tout, th = ref(*ts)
+    _same(out, tout)
+    _same(h, th)
+    _check_grads(ref, mine, xs, ts, out, h, tout, th, rng)
+
+
 @pytest.mark.parametrize("with_h0", [True, False])
 @pytest.mark.parametrize("name, kw", CASES)
 def test_matches_torch_outputs_and_gradients(name, kw, with_h0):
@@ -60,13 +71,7 @@ def test_matches_torch_outputs_and_gradients(name, kw, with_h0):
     rng = np.random.default_rng(1)
     shape = (2, 5, 3) if kw.get("batch_first") else (5, 2, 3)  # N = 2 either way
     arrays = [rng.standard_normal(shape)] + ([rng.standard_normal((d, 2, 4))] if with_h0 else [])
-    xs = [mg.tensor(a, requires_grad=True) for a in arrays]
-    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out, h = mine(*xs)
-    tout, th = ref(*ts)
-    _same(out, tout)
-    _same(h, th)
-    _check_grads(ref, mine, xs, ts, out, h, tout, th, rng)
+    _run_both(ref, mine, arrays, rng)
 
 
 @pytest.mark.parametrize("with_h0", [True, False])
@@ -78,13 +83,7 @@ def test_unbatched_matches_torch(name, kw, with_h0):
     d = (2 if kw.get("bidirectional") else 1) * kw.get("num_layers", 1)
     rng = np.random.default_rng(2)
     arrays = [rng.standard_normal((6, 3))] + ([rng.standard_normal((d, 4))] if with_h0 else [])
-    xs = [mg.tensor(a, requires_grad=True) for a in arrays]
-    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out, h = mine(*xs)
-    tout, th = ref(*ts)
-    _same(out, tout)
-    _same(h, th)
-    _check_grads(ref, mine, xs, ts, out, h, tout, th, rng)
+    _run_both(ref, mine, arrays, rng)
 
 
 @pytest.mark.parametrize("name", ["GRU", "RNN"])
