@@ -265,24 +265,24 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 def rand(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Uniform [0, 1) samples from minigrad's seeded generator (see ``manual_seed``)."""
-    shape = _shape(size)
-    try:
-        host = backend.rng().random(shape).astype(_dt(dtype, "rand"))
-    except (TypeError, ValueError):
-        explain_size("rand", shape)
-        raise
-    return _make(host, device, requires_grad, "rand")
+    return _drawn("rand", size, backend.rng().random, dtype, device, requires_grad)
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal samples from minigrad's seeded generator (see ``manual_seed``)."""
+    return _drawn("randn", size, backend.rng().standard_normal, dtype, device, requires_grad)
+
+
+def _drawn(fn, size, draw, dtype, device, requires_grad):
+    """``draw(shape)`` (a method of minigrad's generator) as a tensor; ``fn`` names the factory
+    in the messages."""
     shape = _shape(size)
     try:
-        host = backend.rng().standard_normal(shape).astype(_dt(dtype, "randn"))
+        host = draw(shape).astype(_dt(dtype, fn))
     except (TypeError, ValueError):
-        explain_size("randn", shape)
+        explain_size(fn, shape)
         raise
-    return _make(host, device, requires_grad, "randn")
+    return _make(host, device, requires_grad, fn)
 
 
 def _like(fn, x, dtype, device, requires_grad, **kw):
