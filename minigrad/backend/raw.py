@@ -103,9 +103,6 @@ class NumPyNamespace(RawNamespace):
     def matrix_transpose(self, x):
         return x.swapaxes(-1, -2)
 
-    def unsqueeze(self, x, dim):
-        return np.expand_dims(x, axis=dim)
-
     def astype(self, x, dtype, copy=True):
         return x.astype(dtype, copy=copy)
 

@@ -47,8 +47,8 @@ class NLLRows(Op):
 def nll_rows(logp: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """``-logp[i, target_i]`` for (N, C) log-probabilities and (N,) class indices, reduced by
     ``"mean"``, ``"sum"`` or ``"none"``: PyTorch's ``nll_loss`` with no weights and nothing
-    ignored. ``cross_entropy`` and ``nll_loss`` call it after checking the targets; call it
-    directly only with targets known to be in 0..C-1 (it does not check them)."""
+    ignored; a target outside 0..C-1 raises IndexError. ``cross_entropy`` and ``nll_loss`` apply
+    its op directly, after their own (fuller) target checks."""
     if reduction not in _REDUCTIONS:
         raise ValueError(f"nll_rows: reduction must be 'mean', 'sum' or 'none', got "
                          f"{reduction!r}")
@@ -58,4 +58,8 @@ def nll_rows(logp: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
                for v in (logp, target)]
         raise ValueError(f"nll_rows: needs logp (N, C) and integer target (N,), got {got}; use "
                          "nn.functional.nll_loss for other shapes")
+    host, c = backend.to_numpy(target.array), logp.shape[1]  # (a negative index would pick
+    if host.size and (host.min() < 0 or host.max() >= c):  # from the end of the row)
+        raise IndexError(f"nll_rows: target {int(host[(host < 0) | (host >= c)][0])} is out of "
+                         f"range for {c} classes (valid: 0..{c - 1})")
     return NLLRows.apply(logp, target, reduction)

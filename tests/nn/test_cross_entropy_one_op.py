@@ -77,3 +77,6 @@ def test_nll_rows_refuses_other_shapes_and_reductions():
         mg.nll_rows(lp, mg.tensor(np.array([0, 1])), "avg")
     with pytest.raises(ValueError, match=r"logp \(N, C\)"):
         mg.nll_rows(lp, mg.tensor(np.array([0.0, 1.0])))
+    for bad in (-1, 3):  # a negative target would silently pick from the end of the row
+        with pytest.raises(IndexError, match=rf"nll_rows: target {bad} is out of range for 3"):
+            mg.nll_rows(lp, mg.tensor(np.array([0, bad])))
